@@ -1,0 +1,20 @@
+"""Messages residents see when an answer cannot be taken.
+
+They are marked with :func:`N_` so the catalog extractor finds them, and translated when shown,
+through the translations object the caller hands to the form (WTForms' ``field.gettext``).
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    return message
+
+
+REQUIRED = N_("Please answer this question.")
+NOT_A_CHOICE = N_("Please choose one of the options shown.")
+TOO_LONG = N_("Please keep your answer under %(max)s characters (it has %(length)s).")
+NOT_A_NUMBER = N_("Please enter a number, using digits only.")
+NOT_WHOLE = N_("Please enter a whole number.")
+TOO_SMALL = N_("Please enter a number of at least %(min)s.")
+TOO_LARGE = N_("Please enter a number no larger than %(max)s.")

@@ -1,0 +1,290 @@
+"""The survey document: the one shape a published survey has everywhere.
+
+A published ``SurveyVersion.definition``, the JSON export/import format, the XLSForm conversion and
+the resident page all use this document. It is plain JSON::
+
+    {
+      "schema": "community-voice/survey@1",
+      "slug": "hopes",
+      "default_locale": "en",
+      "locales": ["en", "es"],                      # enabled languages, default first
+      "title": {"en": "...", "es": "..."},          # every text is {locale: text}
+      "intro": {...}, "thank_you": {...},           # optional
+      "sections": [                                 # one page each, in order
+        {"key": "about", "title": {...},
+         "questions": [
+           {"key": "hopes", "kind": "long_text", "required": false,
+            "text": {...}, "help": {...},
+            "max_length": 2000,                     # text kinds, optional
+            "options": [{"code": "yes", "label": {...}}],   # choice kinds
+            "scale": {"min": 1, "max": 5, "min_label": {...}, "max_label": {...}},  # rating
+            "min": 0, "max": 120, "integer": true,  # number, all optional
+            "multiple": false,                      # demographic: one answer or several
+            "show_if": {"question": "kids", "equals": "yes"}}   # or "includes" for multiple
+         ]}
+      ]
+    }
+
+Rules checked by :func:`validate`: keys are lower-case identifiers, unique in the survey; option
+codes unique within a question and never empty; demographic questions offer ``prefer_not_to_say``;
+``show_if`` points at an earlier choice question and at one of its codes; every text is present in
+every enabled language (only when ``require_translations``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+SCHEMA = "community-voice/survey@1"
+TEXT_KINDS = ("short_text", "long_text")
+CHOICE_KINDS = ("single_choice", "multiple_choice", "demographic")
+KINDS = (*TEXT_KINDS, "single_choice", "multiple_choice", "rating", "number", "demographic")
+PREFER_NOT_TO_SAY = "prefer_not_to_say"
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+#: longest text a resident may type when a question sets no limit
+DEFAULT_MAX_LENGTH = 5000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a document, said so that staff can find it."""
+
+    where: str  #: e.g. ``question hopes`` or ``section 2``
+    message: str
+    locale: str | None = None
+
+    def __str__(self) -> str:
+        suffix = f" [{self.locale}]" if self.locale else ""
+        return f"{self.where}: {self.message}{suffix}"
+
+
+def questions(document: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    for section in document.get("sections", []):
+        yield from section.get("questions", [])
+
+
+def is_multiple(question: Mapping[str, Any]) -> bool:
+    kind = question.get("kind")
+    return kind == "multiple_choice" or (kind == "demographic" and bool(question.get("multiple")))
+
+
+def option_codes(question: Mapping[str, Any]) -> list[str]:
+    return [str(option.get("code", "")) for option in question.get("options", [])]
+
+
+def localise(texts: Mapping[str, str] | None, locale: str, default: str) -> str:
+    """The text in ``locale``; else the survey's default; else any — residents never see a blank."""
+    if not texts:
+        return ""
+    for code in (locale, default):
+        value = texts.get(code)
+        if value and value.strip():
+            return value
+    return next((value for value in texts.values() if value and value.strip()), "")
+
+
+def localise_document(document: Mapping[str, Any], locale: str) -> dict[str, Any]:
+    """A copy where every ``{locale: text}`` is one string in ``locale`` (with fallback)."""
+    default = document.get("default_locale", "en")
+
+    def text(value: Mapping[str, str] | None) -> str:
+        return localise(value, locale, default)
+
+    sections = []
+    for section in document.get("sections", []):
+        localised_questions = []
+        for question in section.get("questions", []):
+            item = dict(question)
+            item["text"] = text(question.get("text"))
+            item["help"] = text(question.get("help"))
+            if "options" in question:
+                item["options"] = [
+                    {"code": option["code"], "label": text(option.get("label"))}
+                    for option in question["options"]
+                ]
+            if "scale" in question:
+                scale = dict(question["scale"])
+                scale["min_label"] = text(scale.get("min_label"))
+                scale["max_label"] = text(scale.get("max_label"))
+                item["scale"] = scale
+            localised_questions.append(item)
+        sections.append(
+            {
+                "key": section["key"],
+                "title": text(section.get("title")),
+                "questions": localised_questions,
+            }
+        )
+    return {
+        **{
+            k: v
+            for k, v in document.items()
+            if k not in ("title", "intro", "thank_you", "sections")
+        },
+        "locale": locale,
+        "title": text(document.get("title")),
+        "intro": text(document.get("intro")),
+        "thank_you": text(document.get("thank_you")),
+        "sections": sections,
+    }
+
+
+def _texts_of(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, str] | None, bool]]:
+    """Every translatable text with where it is and whether it must exist."""
+    yield "survey title", document.get("title"), True
+    for name in ("intro", "thank_you"):
+        if document.get(name):
+            yield f"survey {name.replace('_', ' ')}", document.get(name), True
+    for number, section in enumerate(document.get("sections", []), start=1):
+        if section.get("title"):
+            yield f"section {section.get('key', number)} title", section.get("title"), True
+        for question in section.get("questions", []):
+            where = f"question {question.get('key', '?')}"
+            yield where, question.get("text"), True
+            if question.get("help"):
+                yield f"{where} help", question.get("help"), True
+            for option in question.get("options", []):
+                yield f"{where} option {option.get('code', '?')}", option.get("label"), True
+            scale = question.get("scale") or {}
+            for end in ("min_label", "max_label"):
+                if scale.get(end):
+                    yield f"{where} {end.replace('_', ' ')}", scale.get(end), True
+
+
+def missing_translations(document: Mapping[str, Any]) -> list[Problem]:
+    locales = list(document.get("locales") or [])
+    problems = []
+    for where, texts, _required in _texts_of(document):
+        for locale in locales:
+            if not isinstance(texts, Mapping) or not str(texts.get(locale) or "").strip():
+                problems.append(Problem(where, "text is missing", locale))
+    return problems
+
+
+def validate(document: Any, *, require_translations: bool = True) -> list[Problem]:
+    """Every problem in ``document``; an empty list means it can be published."""
+    if not isinstance(document, Mapping):
+        return [Problem("document", "is not a JSON object")]
+    problems: list[Problem] = []
+    add = problems.append
+    if document.get("schema") != SCHEMA:
+        add(Problem("document", f"schema must be {SCHEMA!r}"))
+    slug = document.get("slug")
+    if not isinstance(slug, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", slug):
+        add(Problem("document", "slug must be lower-case letters, digits and dashes"))
+    locales = document.get("locales")
+    if not isinstance(locales, list) or not locales or not all(isinstance(x, str) for x in locales):
+        add(Problem("document", "locales must list at least one language"))
+        locales = []
+    if document.get("default_locale") not in locales:
+        add(Problem("document", "default_locale must be one of the enabled locales"))
+    sections = document.get("sections")
+    if not isinstance(sections, list) or not sections:
+        return [*problems, Problem("document", "a survey needs at least one section")]
+
+    seen: dict[str, dict[str, Any]] = {}
+    section_keys: set[str] = set()
+    for number, section in enumerate(sections, start=1):
+        if not isinstance(section, Mapping):
+            add(Problem(f"section {number}", "is not a JSON object"))
+            continue
+        skey = section.get("key")
+        if not isinstance(skey, str) or not KEY_PATTERN.match(skey):
+            add(Problem(f"section {number}", "key must be a lower-case identifier"))
+        elif skey in section_keys:
+            add(Problem(f"section {skey}", "key is used twice"))
+        else:
+            section_keys.add(skey)
+        page_keys: set[str] = set()
+        for question in section.get("questions", []) or []:
+            if not isinstance(question, Mapping):
+                add(Problem(f"section {number}", "a question is not a JSON object"))
+                continue
+            problems.extend(_validate_question(question, seen, page_keys))
+            key = question.get("key")
+            if isinstance(key, str) and key not in seen:
+                seen[key] = dict(question)
+                page_keys.add(key)
+    if not seen:
+        add(Problem("document", "a survey needs at least one question"))
+    if require_translations and locales:
+        problems.extend(missing_translations(document))
+    return problems
+
+
+def _validate_question(
+    question: Mapping[str, Any], earlier: Mapping[str, Mapping[str, Any]], page: set[str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    key = question.get("key")
+    where = f"question {key}" if isinstance(key, str) else "question"
+    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+        problems.append(Problem(where, "key must start with a letter and use a-z, 0-9 and _"))
+    elif key in earlier:
+        problems.append(Problem(where, "key is used twice"))
+    kind = question.get("kind")
+    if kind not in KINDS:
+        problems.append(Problem(where, f"unknown kind {kind!r}"))
+        return problems
+    if not isinstance(question.get("text"), Mapping):
+        problems.append(Problem(where, "text must be a {locale: text} object"))
+    if kind in CHOICE_KINDS:
+        codes = option_codes(question)
+        if not codes:
+            problems.append(Problem(where, "a choice question needs options"))
+        if any(not code.strip() for code in codes):
+            problems.append(Problem(where, "an option has no code"))
+        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        if duplicates:
+            problems.append(Problem(where, f"option codes used twice: {', '.join(duplicates)}"))
+        if kind == "demographic" and PREFER_NOT_TO_SAY not in codes:
+            problems.append(Problem(where, "a demographic question must offer prefer_not_to_say"))
+    if kind == "rating":
+        scale = question.get("scale") or {}
+        low, high = scale.get("min", 1), scale.get("max", 5)
+        if not (isinstance(low, int) and isinstance(high, int) and 0 <= low < high <= 10):
+            problems.append(
+                Problem(where, "a rating runs from a whole number to a larger one, at most 10")
+            )
+    if kind == "number":
+        low, high = question.get("min"), question.get("max")
+        if low is not None and high is not None and low > high:
+            problems.append(Problem(where, "min is larger than max"))
+    if kind in TEXT_KINDS:
+        limit = question.get("max_length", DEFAULT_MAX_LENGTH)
+        if not isinstance(limit, int) or limit < 1:
+            problems.append(Problem(where, "max_length must be a positive whole number"))
+    condition = question.get("show_if")
+    if condition:
+        target = condition.get("question") if isinstance(condition, Mapping) else None
+        if target == key:
+            problems.append(Problem(where, "show_if cannot point at the question itself"))
+        elif target not in earlier:
+            problems.append(Problem(where, "show_if must point at an earlier question"))
+        else:
+            referenced = earlier[str(target)]
+            operator = "includes" if is_multiple(referenced) else "equals"
+            code = condition.get(operator) if isinstance(condition, Mapping) else None
+            if referenced.get("kind") not in CHOICE_KINDS:
+                problems.append(Problem(where, "show_if must point at a choice question"))
+            elif code not in option_codes(referenced):
+                problems.append(
+                    Problem(
+                        where, f"show_if needs {operator!r} with one of {target}'s option codes"
+                    )
+                )
+    return problems
+
+
+def condition_met(question: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
+    """Whether ``question`` applies, given the answers so far (skip logic)."""
+    condition = question.get("show_if")
+    if not condition:
+        return True
+    value = answers.get(condition.get("question"))
+    if "includes" in condition:
+        return isinstance(value, list | tuple) and condition["includes"] in value
+    return value == condition.get("equals")

@@ -1,0 +1,1 @@
+"""Domain operations without Flask: each takes a Session, flushes, and never commits."""

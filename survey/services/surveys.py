@@ -1,0 +1,169 @@
+"""Drafts, publishing and survey documents."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from survey.document import SCHEMA, validate
+from survey.models import Question, Section, Site, Survey, SurveyStatus, SurveyVersion, utcnow
+from survey.services.catalog import latest_version
+from survey.services.errors import InvalidDocument, NotFound
+
+#: question fields that live in ``Question.settings`` rather than in columns
+_SETTINGS = ("scale", "min", "max", "integer", "max_length", "multiple")
+
+
+def site_by_slug(*, session: Session, slug: str) -> Site:
+    site = session.exec(select(Site).where(Site.slug == slug)).first()
+    if site is None:
+        raise NotFound(slug)
+    return site
+
+
+def survey_by_slug(*, session: Session, site: Site, slug: str) -> Survey:
+    survey = session.exec(
+        select(Survey).where(Survey.site_id == site.id, Survey.slug == slug)
+    ).first()
+    if survey is None:
+        raise NotFound(slug)
+    return survey
+
+
+def create_from_document(*, session: Session, site: Site, document: Mapping[str, Any]) -> Survey:
+    """A draft survey holding ``document``'s content (not yet published)."""
+    problems = validate(document, require_translations=False)
+    if problems:
+        raise InvalidDocument(problems)
+    survey = Survey(
+        site_id=site.id,  # type: ignore[arg-type]
+        slug=document["slug"],
+        default_locale=document["default_locale"],
+        locales=list(document["locales"]),
+        title=dict(document.get("title") or {}),
+        intro=dict(document.get("intro") or {}),
+        thank_you=dict(document.get("thank_you") or {}),
+    )
+    session.add(survey)
+    session.flush()
+    for s_position, section_doc in enumerate(document["sections"]):
+        section = Section(
+            survey_id=survey.id,  # type: ignore[arg-type]
+            key=section_doc["key"],
+            position=s_position,
+            title=dict(section_doc.get("title") or {}),
+        )
+        session.add(section)
+        session.flush()
+        for q_position, q in enumerate(section_doc.get("questions", [])):
+            session.add(
+                Question(
+                    survey_id=survey.id,  # type: ignore[arg-type]
+                    section_id=section.id,  # type: ignore[arg-type]
+                    key=q["key"],
+                    kind=q["kind"],
+                    position=q_position,
+                    required=bool(q.get("required")),
+                    text=dict(q.get("text") or {}),
+                    help=dict(q.get("help") or {}),
+                    options=[dict(o) for o in q.get("options", [])],
+                    settings={k: q[k] for k in _SETTINGS if k in q},
+                    show_if=dict(q["show_if"]) if q.get("show_if") else None,
+                )
+            )
+    session.flush()
+    return survey
+
+
+def document_from_draft(*, session: Session, survey: Survey) -> dict[str, Any]:
+    """The draft as a survey document (what publishing would freeze)."""
+    sections = session.exec(
+        select(Section).where(Section.survey_id == survey.id).order_by(col(Section.position))
+    ).all()
+    drafted = session.exec(
+        select(Question)
+        .where(Question.survey_id == survey.id)
+        .order_by(col(Question.position), col(Question.id))
+    ).all()
+    by_section: dict[int, list[Question]] = {}
+    for question in drafted:
+        by_section.setdefault(question.section_id, []).append(question)
+    document: dict[str, Any] = {
+        "schema": SCHEMA,
+        "slug": survey.slug,
+        "default_locale": survey.default_locale,
+        "locales": list(survey.locales),
+        "title": dict(survey.title),
+        "intro": dict(survey.intro),
+        "thank_you": dict(survey.thank_you),
+        "sections": [],
+    }
+    for section in sections:
+        items = []
+        for q in by_section.get(section.id or 0, []):
+            item: dict[str, Any] = {
+                "key": q.key,
+                "kind": q.kind,
+                "required": q.required,
+                "text": dict(q.text),
+            }
+            if q.help:
+                item["help"] = dict(q.help)
+            if q.options:
+                item["options"] = [dict(o) for o in q.options]
+            item.update({k: v for k, v in q.settings.items() if k in _SETTINGS})
+            if q.show_if:
+                item["show_if"] = dict(q.show_if)
+            items.append(item)
+        entry: dict[str, Any] = {"key": section.key, "questions": items}
+        if section.title:
+            entry["title"] = dict(section.title)
+        document["sections"].append(entry)
+    return document
+
+
+def publish(*, session: Session, survey: Survey) -> SurveyVersion:
+    """Freeze the draft into the next numbered version and open the survey.
+
+    Refused (``InvalidDocument``, every problem listed) while any enabled language lacks a string.
+    """
+    document = document_from_draft(session=session, survey=survey)
+    problems = validate(document, require_translations=True)
+    if problems:
+        raise InvalidDocument(problems)
+    latest = latest_version(session=session, survey=survey)
+    if latest is not None and latest.definition == document:
+        if survey.status != SurveyStatus.open:
+            survey.status = SurveyStatus.open
+            session.add(survey)
+        return latest
+    version = SurveyVersion(
+        survey_id=survey.id,  # type: ignore[arg-type]
+        number=(latest.number + 1) if latest else 1,
+        definition=document,
+    )
+    survey.status = SurveyStatus.open
+    survey.updated_at = utcnow()
+    session.add_all([version, survey])
+    session.flush()
+    return version
+
+
+def set_status(*, session: Session, survey: Survey, status: SurveyStatus) -> Survey:
+    if status == SurveyStatus.open and latest_version(session=session, survey=survey) is None:
+        raise InvalidDocument([])
+    survey.status = status
+    survey.updated_at = utcnow()
+    session.add(survey)
+    session.flush()
+    return survey
+
+
+def survey_by_any_slug(*, session: Session, slug: str) -> Survey:
+    """A survey by its public slug whatever its status (CLI and staff use)."""
+    survey = session.exec(select(Survey).where(Survey.slug == slug)).first()
+    if survey is None:
+        raise NotFound(slug)
+    return survey

@@ -1,0 +1,1 @@
+"""One blueprint per audience: residents (respond), the public, and later staff and analysts."""
