@@ -5,14 +5,14 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
-LOCALES := es vi zh_Hans ar so ht hmn
+EXTRAS ?= dev
 
 .PHONY: run test lint format install translations extract update-catalogs init-db seed serve bench clean
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
 	touch $(BIN)/activate
 
 install: $(BIN)/activate
@@ -27,7 +27,7 @@ extract: install
 
 ## update-catalogs: merge new strings from messages.pot into every locale's catalog
 update-catalogs: extract
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --omit-header --no-location
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 init-db: install
 	$(FLASK) init-db

@@ -195,9 +195,13 @@ def make_survey(session: Session, make_site: Any) -> Any:
     from survey.models import SurveyStatus
     from survey.services.surveys import create_from_document, publish
 
-    def make(document: dict[str, Any] | None = None, *, site: Any = None, status: str = "open") -> Any:
+    def make(
+        document: dict[str, Any] | None = None, *, site: Any = None, status: str = "open"
+    ) -> Any:
         site = site or make_site()
-        survey = create_from_document(session=session, site=site, document=document or survey_document())
+        survey = create_from_document(
+            session=session, site=site, document=document or survey_document()
+        )
         publish(session=session, survey=survey)
         survey.status = SurveyStatus(status)
         session.add(survey)

@@ -62,7 +62,9 @@ def text_of(html: str | bytes) -> str:
     return re.sub(r"\s+", " ", " ".join(read(html).text)).strip()
 
 
-def submit(client: Any, url: str, page_html: bytes, answers: dict[str, Any], action: str = "next") -> Any:
+def submit(
+    client: Any, url: str, page_html: bytes, answers: dict[str, Any], action: str = "next"
+) -> Any:
     """Post the page's form back with its hidden inputs plus ``answers``, like pressing a button."""
     data: list[tuple[str, str]] = [
         (name, value) for name, value in read(page_html).hidden if name not in answers

@@ -20,7 +20,8 @@ from survey.document import localise_document
 from survey.i18n import _
 from survey.models import Channel, Survey, SurveyVersion
 from survey.services import catalog, responses
-from survey.services.errors import SurveyClosed
+from survey.services.errors import NotFound, SurveyClosed
+from survey.web.errors import error_page
 
 bp = Blueprint("respond", __name__, url_prefix="/s")
 

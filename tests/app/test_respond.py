@@ -78,7 +78,9 @@ def test_skip_logic_hides_a_question_and_drops_its_carried_answer(client, make_s
 def test_back_keeps_what_was_typed_on_both_pages(client, make_survey):
     survey = make_survey()
     url = f"/s/{survey.slug}"
-    page_two = submit(client, url, client.get(url).data, {"q_hopes": "Clean streets", "q_kids": "yes"})
+    page_two = submit(
+        client, url, client.get(url).data, {"q_hopes": "Clean streets", "q_kids": "yes"}
+    )
     back = submit(client, url, page_two.data, {"q_kid_needs": "A library", "q_age": "29"}, "back")
     page = read(back.data)
     assert "Clean streets" in text_of(back.data)
@@ -147,7 +149,9 @@ def test_a_page_reached_by_editing_the_url_sends_the_resident_back(client, make_
     assert page.alerts == ["Please answer the questions on this page first."]
 
 
-def test_a_final_send_with_an_earlier_page_emptied_returns_to_that_page(client, make_survey, session):
+def test_a_final_send_with_an_earlier_page_emptied_returns_to_that_page(
+    client, make_survey, session
+):
     survey = make_survey()
     url = f"/s/{survey.slug}"
     page_two = submit(client, url, client.get(url).data, {"q_hopes": "x", "q_kids": "no"})
@@ -170,7 +174,8 @@ def test_an_expired_form_keeps_the_answers_and_speaks_the_residents_language(cli
     assert read(result.data).html_attrs["lang"] == "es"
     assert read(result.data).alerts, "a notice explains what happened"
     fresh = dict(read(result.data).hidden)["csrf_token"]
-    assert fresh and fresh != "stale"
+    assert fresh
+    assert fresh != "stale"
 
 
 def test_a_body_over_the_limit_gets_the_413_page(app, client, make_survey):
@@ -220,7 +225,8 @@ def test_resident_pages_are_private_and_small(client, make_survey):
     survey = make_survey()
     result = client.get(f"/s/{survey.slug}")
     html = result.data.decode()
-    assert "http://" not in html and "https://" not in html, "no third-party requests"
+    assert "http://" not in html, "no third-party requests"
+    assert "https://" not in html, "no third-party requests"
     assert "<script" not in html
     assert "default-src 'self'" in result.headers["Content-Security-Policy"]
     assert len(gzip.compress(result.data)) < 14 * 1024

@@ -1,0 +1,180 @@
+"""Survey content as PO files, for translators who work in their own tools.
+
+Each translatable text of a survey's draft becomes one PO entry: ``msgctxt`` names what it is
+(``survey.title``, ``section.<key>.title``, ``<question>``, ``<question>.help``,
+``<question>.option.<code>``, ``<question>.min_label``/``max_label``), ``msgid`` is the text in the
+survey's default language and ``msgstr`` the current translation. Importing reads one back into
+the draft; a malformed file changes nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, read_po, write_po
+from sqlmodel import Session, col, select
+
+from survey.models import Question, Section, Survey, utcnow
+
+#: ``%(name)s``, ``%s``, ``{name}``: placeholders a translation must keep
+_PLACEHOLDER = re.compile(r"%\([^)]+\)[sd]|%[sd]|\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+@dataclass
+class Entry:
+    context: str
+    texts: dict[str, str]  #: the live ``{locale: text}`` mapping on its row
+    save: Callable[[dict[str, str]], None]  #: writes a changed mapping back to its row
+
+
+@dataclass
+class ImportReport:
+    locale: str
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    unknown_keys: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)
+    placeholder_mismatches: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.unknown_keys or self.placeholder_mismatches)
+
+
+class MalformedPo(ValueError):
+    """The file is not a PO file we can read; nothing was saved."""
+
+
+def entries(*, session: Session, survey: Survey) -> Iterator[Entry]:
+    def setter(obj: object, attribute: str) -> Callable[[dict[str, str]], None]:
+        def save(texts: dict[str, str]) -> None:
+            setattr(obj, attribute, dict(texts))
+            session.add(obj)
+
+        return save
+
+    for name in ("title", "intro", "thank_you"):
+        texts = getattr(survey, name)
+        if name == "title" or texts:
+            yield Entry(f"survey.{name}", dict(texts), setter(survey, name))
+    sections = session.exec(
+        select(Section).where(Section.survey_id == survey.id).order_by(col(Section.position))
+    ).all()
+    drafted = session.exec(
+        select(Question)
+        .where(Question.survey_id == survey.id)
+        .order_by(col(Question.position), col(Question.id))
+    ).all()
+    for section in sections:
+        if section.title:
+            yield Entry(
+                f"section.{section.key}.title", dict(section.title), setter(section, "title")
+            )
+        for question in (q for q in drafted if q.section_id == section.id):
+            yield from _question_entries(session, question, setter)
+
+
+def _question_entries(
+    session: Session,
+    question: Question,
+    setter: Callable[[object, str], Callable[[dict[str, str]], None]],
+) -> Iterator[Entry]:
+    yield Entry(question.key, dict(question.text), setter(question, "text"))
+    if question.help:
+        yield Entry(f"{question.key}.help", dict(question.help), setter(question, "help"))
+    for index, option in enumerate(question.options):
+
+        def save_option(texts: dict[str, str], index: int = index) -> None:
+            options = [dict(o) for o in question.options]
+            options[index]["label"] = dict(texts)
+            question.options = options
+            session.add(question)
+
+        yield Entry(
+            f"{question.key}.option.{option['code']}", dict(option.get("label", {})), save_option
+        )
+    scale = question.settings.get("scale") or {}
+    for end in ("min_label", "max_label"):
+        if scale.get(end):
+
+            def save_end(texts: dict[str, str], end: str = end) -> None:
+                settings = dict(question.settings)
+                settings["scale"] = {**settings.get("scale", {}), end: dict(texts)}
+                question.settings = settings
+                session.add(question)
+
+            yield Entry(f"{question.key}.{end}", dict(scale[end]), save_end)
+
+
+def export_po(*, session: Session, survey: Survey, locale: str) -> bytes:
+    catalog = Catalog(
+        locale=locale,
+        project=f"Community Voice survey {survey.slug}",
+        fuzzy=False,
+    )
+    for entry in entries(session=session, survey=survey):
+        source = entry.texts.get(survey.default_locale, "")
+        if not source:
+            continue
+        catalog.add(
+            source,
+            entry.texts.get(locale, "") if locale != survey.default_locale else source,
+            context=entry.context,
+        )
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0, omit_header=False)
+    return buffer.getvalue()
+
+
+def import_po(
+    *, session: Session, survey: Survey, data: bytes, locale: str | None = None
+) -> ImportReport:
+    """Read translations into the draft; report what could not be used.
+
+    A file that cannot be parsed raises ``MalformedPo`` and changes nothing. Entries whose
+    placeholders differ from the source are reported and skipped; empty ones are reported and
+    leave the current text alone.
+    """
+    try:
+        catalog = read_po(io.BytesIO(data), abort_invalid=True)
+    except (PoFileError, UnicodeDecodeError, ValueError) as exc:
+        raise MalformedPo(str(exc)) from exc
+    target = locale or catalog.locale_identifier
+    if not target:
+        raise MalformedPo("the file does not say its language (the 'Language' header)")
+    if target not in survey.locales:
+        raise MalformedPo(
+            f"{target} is not one of this survey's languages ({', '.join(survey.locales)})"
+        )
+    known = {entry.context: entry for entry in entries(session=session, survey=survey)}
+    report = ImportReport(locale=target)
+    for message in catalog:
+        if not message.id:
+            continue
+        context = message.context or ""
+        entry = known.get(context)
+        if entry is None:
+            report.unknown_keys.append(context or str(message.id))
+            continue
+        translation = str(message.string or "").strip()
+        if not translation:
+            report.empty.append(context)
+            continue
+        source = entry.texts.get(survey.default_locale, "")
+        if sorted(_PLACEHOLDER.findall(source)) != sorted(_PLACEHOLDER.findall(translation)):
+            report.placeholder_mismatches.append(context)
+            continue
+        if entry.texts.get(target) == translation:
+            report.unchanged += 1
+            continue
+        entry.save({**entry.texts, target: translation})
+        report.updated.append(context)
+    if report.updated:
+        survey.updated_at = utcnow()
+        session.add(survey)
+    session.flush()
+    return report

@@ -1,0 +1,70 @@
+"""A resident on a phone answers the demo survey and reaches the thank-you page."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from survey.models import Answer, Response
+from survey.services.demo import seed
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(session):
+    seed(session=session)
+    session.commit()
+
+
+def _answer_demo(page, base: str) -> None:
+    page.goto(f"{base}/s/hopes")
+    page.get_by_label("What are your hopes for your neighbourhood").fill(
+        "I want my kids to have a safe park and a good school."
+    )
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("What would help the children").fill("After-school programs")
+    page.get_by_role("radio", name="4").check()
+    page.get_by_label("Good schools").check()
+    page.get_by_label("Parks and clean streets").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("25 to 34").check()
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_url("**/s/hopes/thanks**")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
+def test_demo_survey_on_a_pixel_7(demo, live_server, phone, session, javascript):
+    page = phone(javascript=javascript)
+    _answer_demo(page, live_server)
+    assert page.get_by_role("heading", name="Thank you").is_visible()
+    session.expire_all()
+    [response] = session.exec(select(Response)).all()
+    answers = {
+        a.question_key: a.value
+        for a in session.exec(select(Answer).where(Answer.response_id == response.id))
+    }
+    assert answers["priorities"] == ["schools", "parks"]
+    assert answers["trust"] == 4
+    assert answers["age_group"] == "25_34"
+    assert answers["children_needs"] == "After-school programs"
+
+
+def test_touch_targets_are_big_enough(demo, live_server, phone):
+    page = phone()
+    page.goto(f"{live_server}/s/hopes")
+    for locator in (page.get_by_label("Yes"), page.get_by_role("button", name="Next")):
+        box = locator.locator(
+            "xpath=ancestor-or-self::*[self::label or self::button][1]"
+        ).bounding_box()
+        assert box is not None
+        assert box["height"] >= 48, box
+
+
+def test_a_missing_answer_shows_beside_the_question_on_the_phone(demo, live_server, phone):
+    page = phone(javascript=False)
+    page.goto(f"{live_server}/s/hopes")
+    page.get_by_role("button", name="Next").click()
+    assert page.locator(".error").first.inner_text() == "Please answer this question."
+    assert page.url.endswith("/s/hopes?lang=en")
