@@ -160,3 +160,37 @@ class Answer(SQLModel, table=True):
     value: Any = _json()
     #: the open text, for tagging and search (null for closed questions)
     text: str | None = Field(default=None)
+
+
+class Role(enum.StrEnum):
+    staff = "staff"  #: design, responses, review, commitments at one site
+    analyst = "analyst"  #: read summaries and exports at one site
+
+
+class User(SQLModel, table=True):
+    """A member of a partnership's staff. Residents never have accounts."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: lower-cased login name
+    email: str = Field(max_length=254, unique=True, index=True)
+    #: a scrypt hash from werkzeug.security; never the password
+    password_hash: str = Field(max_length=255)
+    #: admins see every site and manage users
+    is_admin: bool = Field(default=False)
+    active: bool = Field(default=True)
+    #: changes when the password changes, which signs every other session out
+    session_nonce: str = Field(max_length=32)
+    #: preferred interface language
+    locale: str = Field(default="en", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Membership(SQLModel, table=True):
+    """A user's role at one site."""
+
+    __table_args__ = (UniqueConstraint("user_id", "site_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    site_id: int = Field(foreign_key="site.id", index=True, ondelete="CASCADE")
+    role: Role = Field(max_length=16)

@@ -1,0 +1,108 @@
+"""Staff accounts: creating them, checking passwords, memberships."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlmodel import Session, col, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from survey.models import Membership, Role, Site, User
+
+MIN_PASSWORD_LENGTH = 10
+#: a valid hash to compare against when the account does not exist, so that a login for an
+#: unknown address takes as long as one for a known address
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out, said plainly."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(*, session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def create_user(
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    is_admin: bool = False,
+    locale: str = "en",
+) -> User:
+    address = normalise_email(email)
+    if "@" not in address or len(address) > 254:
+        raise AccountError("That does not look like an email address.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    if user_by_email(session=session, email=address) is not None:
+        raise AccountError("An account with that email address already exists.")
+    user = User(
+        email=address,
+        password_hash=generate_password_hash(password),
+        is_admin=is_admin,
+        session_nonce=secrets.token_hex(8),
+        locale=locale,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(*, session: Session, user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    user.password_hash = generate_password_hash(password)
+    user.session_nonce = secrets.token_hex(8)
+    session.add(user)
+    session.flush()
+
+
+def authenticate(*, session: Session, email: str, password: str) -> User | None:
+    user = user_by_email(session=session, email=email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not user.active or not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def grant(*, session: Session, user: User, site: Site, role: Role) -> Membership:
+    membership = session.exec(
+        select(Membership).where(Membership.user_id == user.id, Membership.site_id == site.id)
+    ).first()
+    if membership is None:
+        membership = Membership(user_id=user.id, site_id=site.id, role=role)  # type: ignore[arg-type]
+    membership.role = role
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def revoke(*, session: Session, user_id: int, site: Site) -> None:
+    membership = session.exec(
+        select(Membership).where(Membership.user_id == user_id, Membership.site_id == site.id)
+    ).first()
+    if membership is not None:
+        session.delete(membership)
+        session.flush()
+
+
+def members(*, session: Session, site: Site) -> list[tuple[User, Membership]]:
+    rows = session.exec(
+        select(User, Membership)
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .where(Membership.site_id == site.id)
+        .order_by(col(User.email))
+    ).all()
+    return [(user, membership) for user, membership in rows]
+
+
+def all_users(*, session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(col(User.email))).all())
