@@ -18,3 +18,6 @@ NOT_A_NUMBER = N_("Please enter a number, using digits only.")
 NOT_WHOLE = N_("Please enter a whole number.")
 TOO_SMALL = N_("Please enter a number of at least %(min)s.")
 TOO_LARGE = N_("Please enter a number no larger than %(max)s.")
+
+#: the label of the option every demographic question offers
+PREFER_NOT_TO_SAY = N_("Prefer not to say")

@@ -129,6 +129,10 @@ class ResponseForm(Form):
                 pairs.extend((field_name(key), str(v)) for v in values if v not in (None, ""))
         return pairs
 
+    def all_fields(self, index: int) -> list[tuple[Mapping[str, Any], Field]]:
+        """Every question of a page, conditions or not (typing in a paper form)."""
+        return [(self.kinds[k].question, self.question_field(k)) for k in self.sections[index]]
+
     def page_fields(self, index: int) -> list[tuple[Mapping[str, Any], Field]]:
         return [(self.kinds[k].question, self.question_field(k)) for k in self.visible_keys(index)]
 

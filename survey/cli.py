@@ -11,10 +11,10 @@ from sqlmodel import Session
 
 from survey import db
 from survey.i18n import LOCALE_CODES
-from survey.models import Survey
-from survey.services import content_po, demo, exports
-from survey.services.errors import NotFound
-from survey.services.surveys import survey_by_any_slug
+from survey.models import Role, Survey
+from survey.services import accounts, content_po, definitions, demo, designer, exports, sites
+from survey.services.errors import InvalidDocument, NotFound
+from survey.services.surveys import publish, survey_by_any_slug
 
 
 def init_app(app: Flask) -> None:
@@ -98,6 +98,71 @@ def init_app(app: Flask) -> None:
         ):
             if items:
                 click.echo(f"{label}: {', '.join(items)}")
+
+    @app.cli.group("user")
+    def user_group() -> None:
+        """Staff accounts."""
+
+    @user_group.command("create")
+    @click.option("--email", required=True)
+    @click.option("--role", type=click.Choice(["admin", "staff", "analyst"]), required=True)
+    @click.option("--site", "site_slugs", multiple=True, help="a site's slug; repeat for several")
+    def user_create(email: str, role: str, site_slugs: tuple[str, ...]) -> None:
+        """Create an account; the password is read from standard input."""
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        if role != "admin" and not site_slugs:
+            raise click.ClickException("staff and analysts need at least one --site")
+        with db.session_scope(db.engine()) as session:
+            found = []
+            for slug in site_slugs:
+                site = sites.site_by_slug(session=session, slug=slug)
+                if site is None:
+                    raise click.ClickException(f"no site with slug {slug!r}")
+                found.append(site)
+            try:
+                user = accounts.create_user(
+                    session=session, email=email, password=password, is_admin=role == "admin"
+                )
+            except accounts.AccountError as exc:
+                raise click.ClickException(str(exc)) from None
+            for site in found:
+                accounts.grant(
+                    session=session,
+                    user=user,
+                    site=site,
+                    role=Role(role if role != "admin" else "staff"),
+                )
+        click.echo(f"created {user.email} ({role})")
+
+    @app.cli.command("import-survey")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--site", "site_slug", required=True)
+    @click.option(
+        "--publish", "publish_now", is_flag=True, help="publish it and open it to residents"
+    )
+    @click.option(
+        "--replace-draft", is_flag=True, help="replace the draft of a survey with the same slug"
+    )
+    def import_survey(file: Path, site_slug: str, publish_now: bool, replace_draft: bool) -> None:
+        """Import a survey from an XLSForm (.xlsx) or a survey document (.json)."""
+        with db.session_scope(db.engine()) as session:
+            site = sites.site_by_slug(session=session, slug=site_slug)
+            if site is None:
+                raise click.ClickException(f"no site with slug {site_slug!r}")
+            try:
+                document = definitions.read_definition(file.name, file.read_bytes())
+                survey = designer.import_document(
+                    session=session, site=site, document=document, replace_draft=replace_draft
+                )
+                if publish_now:
+                    version = publish(session=session, survey=survey)
+            except InvalidDocument as error:
+                lines = "\n".join(f"  - {problem}" for problem in error.problems)
+                raise click.ClickException(f"nothing was imported:\n{lines}") from None
+        message = f"imported {survey.slug} into {site.slug}"
+        if publish_now:
+            message += f", published as version {version.number}"
+        click.echo(message)
 
     @app.cli.command("db-revision")
     @click.argument("message")

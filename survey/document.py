@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA = "community-voice/survey@1"
@@ -48,17 +48,30 @@ KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 DEFAULT_MAX_LENGTH = 5000
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalog; it is translated where it is shown."""
+    return message
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a document, said so that staff can find it."""
+    """One thing wrong with a document, said so that staff can find it.
 
-    where: str  #: e.g. ``question hopes`` or ``section 2``
+    ``message`` is catalog text with named placeholders filled from ``params`` when shown, so
+    the web layer can show it in the staff member's language.
+    """
+
+    where: str  #: e.g. ``question hopes``, ``section 2`` or ``survey sheet, row 7``
     message: str
     locale: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self) -> str:
+        return self.message % self.params if self.params else self.message
 
     def __str__(self) -> str:
         suffix = f" [{self.locale}]" if self.locale else ""
-        return f"{self.where}: {self.message}{suffix}"
+        return f"{self.where}: {self.text()}{suffix}"
 
 
 def questions(document: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
@@ -160,48 +173,48 @@ def missing_translations(document: Mapping[str, Any]) -> list[Problem]:
     for where, texts, _required in _texts_of(document):
         for locale in locales:
             if not isinstance(texts, Mapping) or not str(texts.get(locale) or "").strip():
-                problems.append(Problem(where, "text is missing", locale))
+                problems.append(Problem(where, N_("text is missing"), locale))
     return problems
 
 
 def validate(document: Any, *, require_translations: bool = True) -> list[Problem]:
     """Every problem in ``document``; an empty list means it can be published."""
     if not isinstance(document, Mapping):
-        return [Problem("document", "is not a JSON object")]
+        return [Problem("document", N_("is not a JSON object"))]
     problems: list[Problem] = []
     add = problems.append
     if document.get("schema") != SCHEMA:
-        add(Problem("document", f"schema must be {SCHEMA!r}"))
+        add(Problem("document", N_("schema must be %(schema)s"), params={"schema": SCHEMA}))
     slug = document.get("slug")
     if not isinstance(slug, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", slug):
-        add(Problem("document", "slug must be lower-case letters, digits and dashes"))
+        add(Problem("document", N_("slug must be lower-case letters, digits and dashes")))
     locales = document.get("locales")
     if not isinstance(locales, list) or not locales or not all(isinstance(x, str) for x in locales):
-        add(Problem("document", "locales must list at least one language"))
+        add(Problem("document", N_("locales must list at least one language")))
         locales = []
     if document.get("default_locale") not in locales:
-        add(Problem("document", "default_locale must be one of the enabled locales"))
+        add(Problem("document", N_("default_locale must be one of the enabled locales")))
     sections = document.get("sections")
     if not isinstance(sections, list) or not sections:
-        return [*problems, Problem("document", "a survey needs at least one section")]
+        return [*problems, Problem("document", N_("a survey needs at least one section"))]
 
     seen: dict[str, dict[str, Any]] = {}
     section_keys: set[str] = set()
     for number, section in enumerate(sections, start=1):
         if not isinstance(section, Mapping):
-            add(Problem(f"section {number}", "is not a JSON object"))
+            add(Problem(f"section {number}", N_("is not a JSON object")))
             continue
         skey = section.get("key")
         if not isinstance(skey, str) or not KEY_PATTERN.match(skey):
-            add(Problem(f"section {number}", "key must be a lower-case identifier"))
+            add(Problem(f"section {number}", N_("key must be a lower-case identifier")))
         elif skey in section_keys:
-            add(Problem(f"section {skey}", "key is used twice"))
+            add(Problem(f"section {skey}", N_("key is used twice")))
         else:
             section_keys.add(skey)
         page_keys: set[str] = set()
         for question in section.get("questions", []) or []:
             if not isinstance(question, Mapping):
-                add(Problem(f"section {number}", "a question is not a JSON object"))
+                add(Problem(f"section {number}", N_("a question is not a JSON object")))
                 continue
             problems.extend(_validate_question(question, seen, page_keys))
             key = question.get("key")
@@ -209,7 +222,7 @@ def validate(document: Any, *, require_translations: bool = True) -> list[Proble
                 seen[key] = dict(question)
                 page_keys.add(key)
     if not seen:
-        add(Problem("document", "a survey needs at least one question"))
+        add(Problem("document", N_("a survey needs at least one question")))
     if require_translations and locales:
         problems.extend(missing_translations(document))
     return problems
@@ -222,54 +235,64 @@ def _validate_question(
     key = question.get("key")
     where = f"question {key}" if isinstance(key, str) else "question"
     if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        problems.append(Problem(where, "key must start with a letter and use a-z, 0-9 and _"))
+        problems.append(Problem(where, N_("key must start with a letter and use a-z, 0-9 and _")))
     elif key in earlier:
-        problems.append(Problem(where, "key is used twice"))
+        problems.append(Problem(where, N_("key is used twice")))
     kind = question.get("kind")
     if kind not in KINDS:
-        problems.append(Problem(where, f"unknown kind {kind!r}"))
+        problems.append(Problem(where, N_("unknown kind %(kind)s"), params={"kind": str(kind)}))
         return problems
     if not isinstance(question.get("text"), Mapping):
-        problems.append(Problem(where, "text must be a {locale: text} object"))
+        problems.append(Problem(where, N_("text must be a {locale: text} object")))
     if kind in CHOICE_KINDS:
         codes = option_codes(question)
         if not codes:
-            problems.append(Problem(where, "a choice question needs options"))
+            problems.append(Problem(where, N_("a choice question needs options")))
         if any(not code.strip() for code in codes):
-            problems.append(Problem(where, "an option has no code"))
+            problems.append(Problem(where, N_("an option has no code")))
         duplicates = sorted({code for code in codes if codes.count(code) > 1})
         if duplicates:
-            problems.append(Problem(where, f"option codes used twice: {', '.join(duplicates)}"))
+            problems.append(
+                Problem(
+                    where,
+                    N_("option codes used twice: %(codes)s"),
+                    params={"codes": ", ".join(duplicates)},
+                )
+            )
         if kind == "demographic" and PREFER_NOT_TO_SAY not in codes:
-            problems.append(Problem(where, "a demographic question must offer prefer_not_to_say"))
+            problems.append(
+                Problem(where, N_("a demographic question must offer “Prefer not to say”"))
+            )
     if kind == "rating":
         scale = question.get("scale") or {}
         low, high = scale.get("min", 1), scale.get("max", 5)
         if not (isinstance(low, int) and isinstance(high, int) and 0 <= low < high <= 10):
             problems.append(
-                Problem(where, "a rating runs from a whole number to a larger one, at most 10")
+                Problem(where, N_("a rating runs from a whole number to a larger one, at most 10"))
             )
     if kind == "number":
         low, high = question.get("min"), question.get("max")
         if low is not None and high is not None and low > high:
-            problems.append(Problem(where, "min is larger than max"))
+            problems.append(Problem(where, N_("min is larger than max")))
     if kind in TEXT_KINDS:
         limit = question.get("max_length", DEFAULT_MAX_LENGTH)
         if not isinstance(limit, int) or limit < 1:
-            problems.append(Problem(where, "max_length must be a positive whole number"))
+            problems.append(Problem(where, N_("max_length must be a positive whole number")))
     condition = question.get("show_if")
     if condition:
         target = condition.get("question") if isinstance(condition, Mapping) else None
         if target == key:
-            problems.append(Problem(where, "show_if cannot point at the question itself"))
+            problems.append(Problem(where, N_("a question cannot depend on its own answer")))
         elif target not in earlier:
-            problems.append(Problem(where, "show_if must point at an earlier question"))
+            problems.append(Problem(where, N_("a question can only depend on an earlier question")))
         else:
             referenced = earlier[str(target)]
             operator = "includes" if is_multiple(referenced) else "equals"
             code = condition.get(operator) if isinstance(condition, Mapping) else None
             if referenced.get("kind") not in CHOICE_KINDS:
-                problems.append(Problem(where, "show_if must point at a choice question"))
+                problems.append(
+                    Problem(where, N_("a question can only depend on a choice question"))
+                )
             elif code not in option_codes(referenced):
                 problems.append(
                     Problem(

@@ -130,6 +130,20 @@ def translations() -> NullTranslations:
     return _translations(current_locale())
 
 
+def translations_for(code: str) -> NullTranslations:
+    return _translations(language(code).code)
+
+
+def gettext_in(code: str, message: str) -> str:
+    """``message`` in a given language, whatever the request's language is."""
+    return translations_for(code).gettext(message)
+
+
+def use_locale(code: str) -> None:
+    """Render the rest of this request in ``code`` (a poster or a preview in another language)."""
+    g.locale = language(code).code
+
+
 def gettext(message: str, **variables: Any) -> str:
     text = translations().gettext(message)
     return text % variables if variables else text

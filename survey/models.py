@@ -184,6 +184,23 @@ class User(SQLModel, table=True):
     locale: str = Field(default="en", max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
 
+    # What a login session needs to know of its user (the login manager reads these names).
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        """Changes with the password, so a password change signs other sessions out."""
+        return f"{self.id}:{self.session_nonce}"
+
 
 class Membership(SQLModel, table=True):
     """A user's role at one site."""

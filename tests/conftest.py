@@ -209,3 +209,54 @@ def make_survey(session: Session, make_site: Any) -> Any:
         return survey
 
     return make
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_user(session: Session) -> Any:
+    """``make_user("staff", site)``, ``make_user("analyst", site)``, ``make_user("admin")``."""
+    from survey.models import Role
+    from survey.services import accounts
+
+    def make(role: str, *sites: Any, email: str | None = None) -> Any:
+        user = accounts.create_user(
+            session=session,
+            email=email or f"{role}-{uuid.uuid4().hex[:6]}@example.org",
+            password=PASSWORD,
+            is_admin=role == "admin",
+        )
+        for site in sites:
+            accounts.grant(session=session, user=user, site=site, role=Role(role))
+        session.commit()
+        return user
+
+    return make
+
+
+def sign_in(client: Any, email: str, password: str = PASSWORD) -> Any:
+    from tests.pages import read
+
+    page = client.get("/login")
+    token = dict(read(page.data).hidden)["csrf_token"]
+    return client.post("/login", data={"csrf_token": token, "email": email, "password": password})
+
+
+@pytest.fixture
+def signed_in(app: Any) -> Any:
+    """A new browser-like client signed in as ``user``."""
+
+    def open_client(user: Any) -> Any:
+        client = app.test_client()
+        result = sign_in(client, user.email)
+        assert result.status_code == 303, result.status_code
+        return client
+
+    return open_client
+
+
+def csrf_of(client: Any, url: str = "/sites/") -> str:
+    from tests.pages import read
+
+    return dict(read(client.get(url).data).hidden).get("csrf_token", "")

@@ -7,9 +7,10 @@ import secrets
 from sqlmodel import Session, col, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from survey.document import N_
 from survey.models import Membership, Role, Site, User
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 10  #: the messages below say 10; change both together
 #: a valid hash to compare against when the account does not exist, so that a login for an
 #: unknown address takes as long as one for a known address
 _DUMMY_HASH = generate_password_hash("not a real password")
@@ -37,11 +38,11 @@ def create_user(
 ) -> User:
     address = normalise_email(email)
     if "@" not in address or len(address) > 254:
-        raise AccountError("That does not look like an email address.")
+        raise AccountError(N_("That does not look like an email address."))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(N_("The password must have at least 10 characters."))
     if user_by_email(session=session, email=address) is not None:
-        raise AccountError("An account with that email address already exists.")
+        raise AccountError(N_("An account with that email address already exists."))
     user = User(
         email=address,
         password_hash=generate_password_hash(password),
@@ -56,7 +57,7 @@ def create_user(
 
 def set_password(*, session: Session, user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(N_("The password must have at least 10 characters."))
     user.password_hash = generate_password_hash(password)
     user.session_nonce = secrets.token_hex(8)
     session.add(user)

@@ -37,15 +37,18 @@ def create_from_document(*, session: Session, site: Site, document: Mapping[str,
     problems = validate(document, require_translations=False)
     if problems:
         raise InvalidDocument(problems)
-    survey = Survey(
-        site_id=site.id,  # type: ignore[arg-type]
-        slug=document["slug"],
-        default_locale=document["default_locale"],
-        locales=list(document["locales"]),
-        title=dict(document.get("title") or {}),
-        intro=dict(document.get("intro") or {}),
-        thank_you=dict(document.get("thank_you") or {}),
-    )
+    survey = Survey(site_id=site.id, slug=document["slug"])  # type: ignore[arg-type]
+    fill_draft(session=session, survey=survey, document=document)
+    return survey
+
+
+def fill_draft(*, session: Session, survey: Survey, document: Mapping[str, Any]) -> None:
+    """Give ``survey`` the texts, pages and questions of ``document`` (its draft must be empty)."""
+    survey.default_locale = document["default_locale"]
+    survey.locales = list(document["locales"])
+    survey.title = dict(document.get("title") or {})
+    survey.intro = dict(document.get("intro") or {})
+    survey.thank_you = dict(document.get("thank_you") or {})
     session.add(survey)
     session.flush()
     for s_position, section_doc in enumerate(document["sections"]):
@@ -74,7 +77,6 @@ def create_from_document(*, session: Session, site: Site, document: Mapping[str,
                 )
             )
     session.flush()
-    return survey
 
 
 def document_from_draft(*, session: Session, survey: Survey) -> dict[str, Any]:
@@ -149,16 +151,6 @@ def publish(*, session: Session, survey: Survey) -> SurveyVersion:
     session.add_all([version, survey])
     session.flush()
     return version
-
-
-def set_status(*, session: Session, survey: Survey, status: SurveyStatus) -> Survey:
-    if status == SurveyStatus.open and latest_version(session=session, survey=survey) is None:
-        raise InvalidDocument([])
-    survey.status = status
-    survey.updated_at = utcnow()
-    session.add(survey)
-    session.flush()
-    return survey
 
 
 def survey_by_any_slug(*, session: Session, slug: str) -> Survey:

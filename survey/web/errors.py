@@ -7,9 +7,16 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from survey import i18n
+from survey.services.access import Forbidden
 from survey.services.errors import NotFound
 
-_PAGES = {404: "errors/404.html", 413: "errors/413.html", 410: "errors/404.html"}
+_PAGES = {
+    403: "errors/403.html",
+    404: "errors/404.html",
+    410: "errors/404.html",
+    413: "errors/413.html",
+    429: "errors/429.html",
+}
 
 
 def error_page(status: int) -> tuple[str, int]:
@@ -21,6 +28,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def not_found(_error: NotFound) -> tuple[str, int]:
         return error_page(404)
+
+    @app.errorhandler(Forbidden)
+    def forbidden(_error: Forbidden) -> tuple[str, int]:
+        return error_page(403)
 
     @app.errorhandler(CSRFError)
     def expired(_error: CSRFError) -> tuple[str, int]:

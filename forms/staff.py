@@ -1,0 +1,140 @@
+"""Forms staff fill in. Labels are catalog messages (marked with ``N_``) that templates
+translate when they render them; validation messages go through the form's translations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import (
+    BooleanField,
+    FileField,
+    Form,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional as OptionalValue
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from forms.kinds import MaxLength, Required
+from forms.messages import N_
+
+KIND_LABELS: dict[str, str] = {
+    "short_text": N_("Short text"),
+    "long_text": N_("Long text"),
+    "single_choice": N_("Single choice"),
+    "multiple_choice": N_("Multiple choice"),
+    "rating": N_("Rating scale"),
+    "number": N_("Number"),
+    "demographic": N_("About the person (demographic)"),
+}
+ROLE_LABELS: dict[str, str] = {"staff": N_("Staff"), "analyst": N_("Analyst")}
+
+
+class StaffForm(Form):
+    """Base: translations for messages are handed in as ``meta={"translations": …}``."""
+
+    class Meta:
+        translations: Any = None
+
+        def get_translations(self, form: Form) -> Any:
+            return self.translations
+
+
+class LoginForm(StaffForm):
+    email = StringField(
+        N_("Email"), validators=[Required()], render_kw={"autocomplete": "username"}
+    )
+    password = PasswordField(
+        N_("Password"), validators=[Required()], render_kw={"autocomplete": "current-password"}
+    )
+
+
+class SiteForm(StaffForm):
+    slug = StringField(N_("Link name (a-z, 0-9, dashes)"), validators=[Required(), MaxLength(64)])
+    name = StringField(N_("Name"), validators=[Required(), MaxLength(200)])
+    k_threshold = IntegerField(N_("Smallest group shown (at least 5)"), default=10)
+
+
+class UserForm(StaffForm):
+    email = StringField(N_("Email"), validators=[Required(), MaxLength(254)])
+    password = PasswordField(N_("Password (at least 10 characters)"), validators=[Required()])
+    is_admin = BooleanField(N_("Administrator (all sites and users)"))
+
+
+class MemberForm(StaffForm):
+    email = StringField(N_("Email of an existing account"), validators=[Required()])
+    role = SelectField(
+        N_("Role"),
+        choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()],
+        validate_choice=False,
+    )
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SurveyCreateForm(StaffForm):
+    slug = StringField(N_("Link name (a-z, 0-9, dashes)"), validators=[Required(), MaxLength(80)])
+    title = StringField(N_("Title"), validators=[Required(), MaxLength(300)])
+    default_locale = SelectField(N_("Main language"), validate_choice=False)
+
+
+class SurveyTextsForm(StaffForm):
+    title = StringField(N_("Title"), validators=[Required(), MaxLength(300)])
+    intro = TextAreaField(N_("Introduction"), validators=[MaxLength(3000)], render_kw={"rows": 3})
+    thank_you = TextAreaField(
+        N_("Thank-you text"), validators=[MaxLength(3000)], render_kw={"rows": 3}
+    )
+
+
+class LanguagesForm(StaffForm):
+    default_locale = SelectField(N_("Main language"), validate_choice=False)
+    locales = CheckboxesField(N_("Languages residents can choose"), validate_choice=False)
+
+
+class SectionForm(StaffForm):
+    title = StringField(N_("Page title"), validators=[MaxLength(300)])
+
+
+class QuestionForm(StaffForm):
+    kind = SelectField(
+        N_("Kind of question"),
+        choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
+        validate_choice=False,
+    )
+    text = TextAreaField(
+        N_("Question"), validators=[Required(), MaxLength(2000)], render_kw={"rows": 2}
+    )
+    help = StringField(N_("Help text (optional)"), validators=[MaxLength(1000)])
+    key = StringField(N_("Key in exports (a-z, 0-9, _; made from the question if empty)"))
+    section = SelectField(N_("Page"), validate_choice=False)
+    required = BooleanField(N_("An answer is required"))
+    options = TextAreaField(
+        N_("Options, one a line (write “code = label” to choose the code)"),
+        validators=[MaxLength(10000)],
+        render_kw={"rows": 5},
+    )
+    multiple = BooleanField(N_("Residents may choose more than one"))
+    scale_min = IntegerField(N_("Scale from"), default=1, validators=[OptionalValue()])
+    scale_max = IntegerField(N_("Scale to"), default=5, validators=[OptionalValue()])
+    min_label = StringField(N_("Label of the lowest point"))
+    max_label = StringField(N_("Label of the highest point"))
+    number_min = StringField(N_("Smallest number allowed (optional)"))
+    number_max = StringField(N_("Largest number allowed (optional)"))
+    integer = BooleanField(N_("Whole numbers only"))
+    max_length = IntegerField(
+        N_("Longest answer in characters (optional)"), validators=[OptionalValue()]
+    )
+    show_if = SelectField(N_("Show this question only when…"), validate_choice=False)
+
+
+class UploadForm(StaffForm):
+    file = FileField(N_("File"))
+    replace_draft = BooleanField(N_("Replace the draft of a survey with the same link name"))

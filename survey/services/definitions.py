@@ -1,0 +1,37 @@
+"""Survey definitions brought in from files: an XLSForm spreadsheet or a survey document."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from survey.document import N_, Problem
+from survey.services.errors import InvalidDocument
+
+
+def read_definition(filename: str, data: bytes) -> dict[str, Any]:
+    """A survey document from an uploaded ``.xlsx`` or ``.json`` file (not yet validated)."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        from survey.services import xlsform  # openpyxl is heavy; load it only when needed
+
+        return xlsform.document_from_xlsx(data, filename=filename)
+    if name.endswith(".json"):
+        try:
+            document = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InvalidDocument(
+                [
+                    Problem(
+                        "document",
+                        N_("the file is not valid JSON: %(error)s"),
+                        params={"error": str(exc)},
+                    )
+                ]
+            ) from exc
+        if not isinstance(document, dict):
+            raise InvalidDocument([Problem("document", N_("is not a JSON object"))])
+        return document
+    raise InvalidDocument(
+        [Problem("document", N_("please upload a .xlsx (XLSForm) or .json file"))]
+    )

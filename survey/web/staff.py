@@ -1,0 +1,71 @@
+"""What every staff page needs: the signed-in user, the site they may see, forms, messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from flask import flash, request
+from flask_login import current_user
+
+from forms.staff import StaffForm
+from survey import db, i18n
+from survey.document import Problem
+from survey.i18n import _
+from survey.models import Site, User
+from survey.services import access
+from survey.services.access import Need
+
+F = TypeVar("F", bound=StaffForm)
+
+
+def user() -> User | None:
+    return current_user if getattr(current_user, "is_authenticated", False) else None  # type: ignore[return-value]
+
+
+def site(slug: str, need: Need = Need.read) -> Site:
+    """The site if the signed-in user may ``need`` it (404 / 403 otherwise, via error handlers)."""
+    return access.site_for(session=db.session(), user=user(), slug=slug, need=need)
+
+
+def can_design(site: Site) -> bool:
+    member = user()
+    return member is not None and access.can(
+        session=db.session(), user=member, site=site, need=Need.design
+    )
+
+
+def form(form_class: type[F], obj: Any = None, **defaults: Any) -> F:
+    data = request.form if request.method == "POST" else None
+    files = request.files if request.method == "POST" and request.files else None
+    formdata = data if files is None else _merge(data, files)
+    return form_class(formdata, obj=obj, meta={"translations": i18n.translations()}, **defaults)
+
+
+def _merge(data: Any, files: Any) -> Any:
+    from werkzeug.datastructures import CombinedMultiDict
+
+    return CombinedMultiDict([files, data])
+
+
+def describe(problem: Problem) -> str:
+    """A problem in the staff member's language: where, what, and which language if any."""
+    words = problem.where.split(" ", 1)
+    kind = words[0]
+    where = problem.where
+    if kind == "question" and len(words) == 2:
+        where = _("Question “%(key)s”", key=words[1])
+    elif kind == "section" and len(words) == 2:
+        where = _("Page “%(key)s”", key=words[1])
+    elif kind in ("document", "survey", "question"):
+        where = ""
+    message = _(problem.message, **problem.params) if problem.params else _(problem.message)
+    text = f"{where}: {message}" if where else message
+    if problem.locale:
+        text += f" ({i18n.language(problem.locale).native_name})"
+    return text
+
+
+def flash_problems(problems: Iterable[Problem]) -> None:
+    for problem in problems:
+        flash(describe(problem), "error")

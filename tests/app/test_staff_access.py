@@ -1,0 +1,169 @@
+"""Signing in, and who sees what: the role × route matrix, built from the app's URL map."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PASSWORD, csrf_of, sign_in, survey_document
+from tests.pages import read, text_of
+
+
+def test_staff_sign_in_and_out(client, make_site, make_user):
+    site = make_site()
+    user = make_user("staff", site)
+    assert client.get("/sites/").status_code == 302
+    result = sign_in(client, user.email.upper())
+    assert result.status_code == 303
+    home = client.get("/sites/")
+    assert site.name in text_of(home.data)
+    token = dict(read(home.data).hidden)["csrf_token"]
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    assert client.get("/sites/").status_code == 302
+
+
+def test_a_wrong_password_says_so_without_saying_which_part(client, make_user):
+    user = make_user("admin")
+    result = sign_in(client, user.email, "wrong password!!")
+    assert result.status_code == 401
+    assert read(result.data).errors == ["That email and password do not match an account."]
+    unknown = sign_in(client, "nobody@example.org", PASSWORD)
+    assert read(unknown.data).errors == read(result.data).errors
+
+
+def test_login_is_throttled_per_account(app, client, make_user):
+    from survey.web.auth import limiter
+
+    limiter.reset()
+    user = make_user("admin")
+    statuses = [sign_in(client, user.email, "wrong password!!").status_code for _ in range(6)]
+    assert statuses[:5] == [401] * 5
+    assert statuses[5] == 429
+    assert "Too many tries" in text_of(sign_in(client, user.email).data)
+    limiter.reset()
+
+
+def test_next_only_leads_to_this_site(client, make_user):
+    user = make_user("admin")
+    page = client.get("/login?next=https://evil.example/")
+    token = dict(read(page.data).hidden)["csrf_token"]
+    result = client.post(
+        "/login?next=https://evil.example/",
+        data={"csrf_token": token, "email": user.email, "password": PASSWORD},
+    )
+    assert result.headers["Location"] == "/sites/"
+
+
+def test_a_password_change_signs_other_sessions_out(app, signed_in, make_user, session):
+    from survey.services import accounts
+
+    user = make_user("admin")
+    client = signed_in(user)
+    assert client.get("/sites/").status_code == 200
+    accounts.set_password(session=session, user=user, password="another long password")
+    session.commit()
+    assert client.get("/sites/").status_code == 302
+
+
+# -- the matrix ---------------------------------------------------------------------------------
+
+READ_ENDPOINTS = {
+    "design.survey_list",
+    "design.export_json",
+    "design.export_xlsx",
+    "design.home",
+    "design.site_home",
+}
+
+
+@pytest.fixture
+def world(make_site, make_survey, make_user):
+    site = make_site(slug="here")
+    other = make_site(slug="there")
+    survey = make_survey(survey_document(slug="here-survey"), site=site)
+    return {
+        "site": site,
+        "survey": survey,
+        "admin": make_user("admin"),
+        "staff": make_user("staff", site),
+        "analyst": make_user("analyst", site),
+        "other_staff": make_user("staff", other),
+    }
+
+
+def staff_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] not in ("design", "admin"):
+            continue
+        values = {
+            "site_slug": "here",
+            "slug": "here-survey",
+            "key": "hopes" if "questions" in rule.rule else "one",
+            "fmt": "svg",
+            "user_id": 1,
+        }
+        url = rule.build(
+            {k: v for k, v in values.items() if k in rule.arguments}, append_unknown=False
+        )[1]
+        method = "GET" if "GET" in rule.methods else "POST"
+        yield rule.endpoint, method, url
+
+
+def expected(endpoint: str, who: str) -> str:
+    if who == "anonymous":
+        return "login"
+    if endpoint.startswith("admin."):
+        return "ok" if who == "admin" else "hidden"
+    if endpoint == "design.home":
+        return "ok"
+    if who == "other_staff":
+        return "hidden"
+    if who == "analyst" and endpoint not in READ_ENDPOINTS:
+        return "forbidden"
+    return "ok"
+
+
+def outcome(response) -> str:
+    if response.status_code == 302 and "/login" in response.headers.get("Location", ""):
+        return "login"
+    if response.status_code == 404:
+        return "hidden"
+    if response.status_code == 403:
+        return "forbidden"
+    if response.status_code >= 500:
+        return f"error {response.status_code}"
+    return "ok"
+
+
+@pytest.mark.parametrize("who", ["admin", "staff", "analyst", "other_staff", "anonymous"])
+def test_every_staff_route_answers_each_role_as_designed(app, world, signed_in, who):
+    client = app.test_client() if who == "anonymous" else signed_in(world[who])
+    token = csrf_of(client, "/login") if who == "anonymous" else csrf_of(client)
+    routes = list(staff_routes(app))
+    assert len(routes) > 20, "the matrix sees the staff routes"
+    mismatches = []
+    for endpoint, method, url in routes:
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data={"csrf_token": token})
+        if outcome(response) != expected(endpoint, who):
+            mismatches.append(
+                (endpoint, method, url, response.status_code, expected(endpoint, who))
+            )
+    assert mismatches == []
+
+
+def test_staff_of_one_site_get_404_for_every_object_of_another(
+    app, world, signed_in, make_site, make_survey
+):
+    client = signed_in(world["other_staff"])
+    for url in (
+        "/sites/here/surveys/",
+        "/sites/here/surveys/here-survey",
+        "/sites/here/surveys/here-survey/questions/hopes",
+        "/sites/here/surveys/here-survey/survey.json",
+        "/sites/here/surveys/here-survey/qr.png",
+    ):
+        assert client.get(url).status_code == 404, url
+    # The same survey slug looked up through the other site's own URL is not found either.
+    assert client.get("/sites/there/surveys/here-survey").status_code == 404
