@@ -7,10 +7,10 @@ through which channel it came, never an IP address or a user agent.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -45,6 +45,14 @@ class Site(SQLModel, table=True):
     k_threshold: int = Field(default=10)
     #: language the site works in by default
     default_locale: str = Field(default="en", max_length=16)
+    #: languages of the public page, default first
+    locales: list[str] = _json(default_factory=lambda: ["en"])
+    #: the partnership's 3–6 year outcome, ``{locale: text}``
+    outcome: dict[str, str] = _json(default_factory=dict)
+    #: when residents will next be asked, shown on the public page (null: not announced)
+    next_round_opens: date | None = Field(default=None)
+    #: names staff flag for redaction in quotes (one per entry)
+    redact_names: list[str] = _json(default_factory=list)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -160,6 +168,12 @@ class Answer(SQLModel, table=True):
     value: Any = _json()
     #: the open text, for tagging and search (null for closed questions)
     text: str | None = Field(default=None)
+    #: the language the text is in (the resident's choice, confirmed by a detector)
+    lang: str | None = Field(default=None, max_length=16)
+    #: -1..1 where the language has a sentiment model; null means "not available", never neutral
+    sentiment: float | None = Field(default=None)
+    #: a person reviewed this answer's themes; from then on only their decisions count
+    reviewed: bool = Field(default=False)
 
 
 class Role(enum.StrEnum):
@@ -211,3 +225,176 @@ class Membership(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     site_id: int = Field(foreign_key="site.id", index=True, ondelete="CASCADE")
     role: Role = Field(max_length=16)
+
+
+class TagStatus(enum.StrEnum):
+    auto = "auto"  #: proposed by the tagger, not reviewed
+    confirmed = "confirmed"  #: a reviewer kept it, or added it
+    rejected = "rejected"  #: a reviewer removed it (kept to measure agreement)
+
+
+class AnswerTag(SQLModel, table=True):
+    """A theme on an open answer, automatic or human.
+
+    ``effective`` is what summaries count: automatic tags until someone reviews the answer,
+    then only the reviewer's decisions. Site and survey are copied here so that a summary is one
+    indexed aggregate.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("answer_id", "theme_key", "reviewer_id"),
+        Index("ix_answertag_summary", "survey_id", "effective", "theme_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(foreign_key="answer.id", index=True, ondelete="CASCADE")
+    response_id: int = Field(foreign_key="response.id", ondelete="CASCADE")
+    survey_id: int = Field(foreign_key="survey.id")
+    site_id: int = Field(foreign_key="site.id", index=True)
+    #: a key of the site's codebook
+    theme_key: str = Field(max_length=64)
+    #: 0..1; 1 for a person's decision
+    score: float = Field(default=1.0)
+    #: ``codebook`` | ``learned`` | ``semantic`` | ``human``
+    source: str = Field(max_length=16)
+    status: TagStatus = Field(default=TagStatus.auto, max_length=16)
+    #: who decided (null for automatic tags)
+    reviewer_id: int | None = Field(default=None, foreign_key="user.id")
+    effective: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SiteCodebook(SQLModel, table=True):
+    """A site's codebook: starts as a copy of the default, staff edit it. Newest version wins."""
+
+    __table_args__ = (UniqueConstraint("site_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    version: int
+    #: the codebook document (``analysis.codebook`` format); themes are retired, never deleted
+    document: dict[str, Any] = _json()
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class TaggerModel(SQLModel, table=True):
+    """A learned tagger trained on a site's reviewed answers."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    #: the saved model directory, zipped
+    archive: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    #: cross-validated figures per theme, and how many examples
+    metrics: dict[str, Any] = _json(default_factory=dict)
+    #: staff accepted it; the newest accepted model tags answers
+    accepted: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    """A read-only key to a site's summaries for other tools. Only its hash is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    name: str = Field(max_length=120)
+    #: sha256 of the token
+    token_hash: str = Field(max_length=64, unique=True)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = Field(default=None)
+
+
+class QuoteApproval(SQLModel, table=True):
+    """A quote staff approved for the public page, with the redacted text exactly as shown."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    answer_id: int = Field(foreign_key="answer.id", ondelete="CASCADE")
+    #: what the public sees: the redacted text, frozen at approval
+    text: str
+    lang: str = Field(max_length=16)
+    #: the theme it illustrates
+    theme_key: str | None = Field(default=None, max_length=64)
+    approved_by: int | None = Field(default=None, foreign_key="user.id")
+    approved_at: datetime = Field(default_factory=utcnow)
+    #: set when approval is withdrawn; the quote leaves the public page
+    withdrawn_at: datetime | None = Field(default=None)
+
+
+class Sector(enum.StrEnum):
+    government = "government"
+    nonprofit = "nonprofit"
+    business = "business"
+    philanthropy = "philanthropy"
+    resident_group = "resident_group"
+    education = "education"
+    health = "health"
+    faith = "faith"
+    other = "other"
+
+
+class Stakeholder(SQLModel, table=True):
+    """Someone who influences the site's outcome: the partnership map."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    name: str = Field(max_length=200)
+    #: ``organisation`` | ``person``
+    kind: str = Field(default="organisation", max_length=16)
+    sector: Sector = Field(default=Sector.other, max_length=32)
+    #: 1 (a little) … 3 (a lot)
+    influence: int = Field(default=2)
+    #: at the partnership's table now
+    at_table: bool = Field(default=False)
+    notes: str = Field(default="")
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StakeholderChange(SQLModel, table=True):
+    """History of the map: who changed what about a stakeholder, and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    stakeholder_id: int = Field(foreign_key="stakeholder.id", index=True, ondelete="CASCADE")
+    changed_by: int | None = Field(default=None, foreign_key="user.id")
+    changed_at: datetime = Field(default_factory=utcnow)
+    #: the stakeholder's fields after the change
+    snapshot: dict[str, Any] = _json()
+
+
+class CommitmentStatus(enum.StrEnum):
+    draft = "draft"  #: being written; never public
+    planned = "planned"
+    in_progress = "in_progress"
+    done = "done"
+    dropped = "dropped"
+
+
+class Commitment(SQLModel, table=True):
+    """What a partner commits to do about what residents said."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    #: ``{locale: text}``
+    text: dict[str, str] = _json(default_factory=dict)
+    #: theme keys it answers
+    themes: list[str] = _json(default_factory=list)
+    #: the partner or partners committing (proper names)
+    partners: str = Field(default="", max_length=500)
+    #: the measurable target, ``{locale: text}``
+    target: dict[str, str] = _json(default_factory=dict)
+    due: date | None = Field(default=None)
+    status: CommitmentStatus = Field(default=CommitmentStatus.draft, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CommitmentUpdate(SQLModel, table=True):
+    """A dated progress note on a commitment."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True, ondelete="CASCADE")
+    #: ``{locale: text}``
+    text: dict[str, str] = _json(default_factory=dict)
+    on: date = Field(default_factory=lambda: utcnow().date())
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
