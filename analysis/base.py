@@ -31,7 +31,9 @@ class Tokens:
 
     lang: str
     tokens: tuple[str, ...]  #: surface tokens, case-folded
-    lemmas: tuple[str, ...]  #: lemma (or folded token where no lemmatiser exists), aligned with tokens
+    lemmas: tuple[
+        str, ...
+    ]  #: lemma (or folded token where no lemmatiser exists), aligned with tokens
 
 
 @dataclass(frozen=True)

@@ -31,13 +31,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     _resident_css(app)
 
-    from survey.web import admin, auth, design, errors, public, respond
+    from survey.web import admin, api, auth, design, errors, insights, loop, public, respond
 
     app.register_blueprint(public.bp)
     app.register_blueprint(respond.bp)
     auth.init_app(app)
     app.register_blueprint(design.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(insights.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(loop.bp)
+    app.register_blueprint(loop.public)
     errors.init_app(app)
 
     from survey import cli

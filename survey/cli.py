@@ -12,7 +12,16 @@ from sqlmodel import Session
 from survey import db
 from survey.i18n import LOCALE_CODES
 from survey.models import Role, Survey
-from survey.services import accounts, content_po, definitions, demo, designer, exports, sites
+from survey.services import (
+    accounts,
+    content_po,
+    definitions,
+    demo,
+    designer,
+    exports,
+    sites,
+    tagging,
+)
 from survey.services.errors import InvalidDocument, NotFound
 from survey.services.surveys import publish, survey_by_any_slug
 
@@ -163,6 +172,27 @@ def init_app(app: Flask) -> None:
         if publish_now:
             message += f", published as version {version.number}"
         click.echo(message)
+
+    @app.cli.command("analyze")
+    @click.option("--site", "site_slug", required=True)
+    @click.option("--survey", "survey_slug", default=None, help="only this survey")
+    def analyze(site_slug: str, survey_slug: str | None) -> None:
+        """Tag every open answer again (after a codebook or model change)."""
+        with db.session_scope(db.engine()) as session:
+            site = sites.site_by_slug(session=session, slug=site_slug)
+            if site is None:
+                raise click.ClickException(f"no site with slug {site_slug!r}")
+            chosen = designer.surveys_of(session=session, site=site)
+            if survey_slug:
+                chosen = [s for s in chosen if s.slug == survey_slug]
+                if not chosen:
+                    raise click.ClickException(f"no survey {survey_slug!r} at {site_slug}")
+            total = tagging.open_answer_count(session=session, surveys=chosen)
+            with click.progressbar(length=total, label="tagging answers", file=sys.stderr) as bar:
+                done = tagging.retag(
+                    session=session, site=site, surveys=chosen, progress=bar.update
+                )
+        click.echo(f"tagged {done} answers")
 
     @app.cli.command("db-revision")
     @click.argument("message")

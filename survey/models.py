@@ -264,6 +264,18 @@ class AnswerTag(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class Review(SQLModel, table=True):
+    """One person read one answer and settled its themes (measures agreement between people)."""
+
+    __table_args__ = (UniqueConstraint("answer_id", "reviewer_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(foreign_key="answer.id", index=True, ondelete="CASCADE")
+    reviewer_id: int = Field(foreign_key="user.id", index=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    reviewed_at: datetime = Field(default_factory=utcnow)
+
+
 class SiteCodebook(SQLModel, table=True):
     """A site's codebook: starts as a copy of the default, staff edit it. Newest version wins."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from survey.models import Survey, SurveyStatus, SurveyVersion
+from survey.models import Site, Survey, SurveyStatus, SurveyVersion
 from survey.services.errors import NotFound, SurveyClosed
 
 
@@ -48,3 +48,10 @@ def version_by_id(*, session: Session, survey: Survey, version_id: int) -> Surve
     if version is None or version.survey_id != survey.id:
         raise NotFound(str(version_id))
     return version
+
+
+def site_of(*, session: Session, survey: Survey) -> Site:
+    site = session.get(Site, survey.site_id)
+    if site is None:
+        raise NotFound(str(survey.site_id))
+    return site

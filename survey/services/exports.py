@@ -121,3 +121,138 @@ def _utc(moment: datetime) -> str:
     if moment.tzinfo is None:  # SQLite hands back naive values; they were stored as UTC
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- staff exports: responses with their themes, aggregates by group ------------------------------
+
+
+def _themes_by_response(session: Session, survey_ids: list[int]) -> dict[int, list[str]]:
+    from survey.models import AnswerTag
+
+    found: dict[int, set[str]] = {}
+    statement = select(AnswerTag.response_id, AnswerTag.theme_key).where(
+        col(AnswerTag.survey_id).in_(survey_ids), col(AnswerTag.effective).is_(True)
+    )
+    for response_id, key in session.exec(statement):
+        found.setdefault(response_id, set()).add(key)
+    return {rid: sorted(keys) for rid, keys in found.items()}
+
+
+def records_with_themes(*, session: Session, surveys: Iterable[Survey]) -> Iterator[dict[str, Any]]:
+    chosen = list(surveys)
+    themes = _themes_by_response(session, [s.id for s in chosen if s.id is not None])
+    for survey in chosen:
+        for record in response_records(session=session, survey=survey):
+            record["themes"] = themes.get(record["id"], [])
+            yield record
+
+
+def question_headers(session: Session, surveys: Iterable[Survey]) -> list[tuple[str, str]]:
+    """``(key, header)`` per question across the surveys; the header is ``text [key]``."""
+    from survey.document import localise
+
+    seen: dict[str, str] = {}
+    for survey in surveys:
+        versions = session.exec(
+            select(SurveyVersion)
+            .where(SurveyVersion.survey_id == survey.id)
+            .order_by(col(SurveyVersion.number))
+        ).all()
+        for version in versions:
+            default = version.definition.get("default_locale", "en")
+            for question in questions(version.definition):
+                if question["key"] not in seen:
+                    text = localise(question.get("text"), default, default)
+                    seen[question["key"]] = f"{text} [{question['key']}]"
+    return list(seen.items())
+
+
+_FIXED = ["id", "survey", "version", "locale", "channel", "submitted_at"]
+
+
+def _table(session: Session, surveys: list[Survey]) -> Iterator[list[Any]]:
+    headers = question_headers(session, surveys)
+    yield [*_FIXED, *(header for _key, header in headers), "themes"]
+    for record in records_with_themes(session=session, surveys=surveys):
+        row = [record[name] for name in _FIXED]
+        for key, _header in headers:
+            value = record["answers"].get(key)
+            row.append(
+                ";".join(str(v) for v in value)
+                if isinstance(value, list)
+                else ("" if value is None else value)
+            )
+        row.append(";".join(record["themes"]))
+        yield row
+
+
+def responses_csv(*, session: Session, surveys: Iterable[Survey]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in _table(session, list(surveys)):
+        writer.writerow([neutralise_cell(cell) for cell in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+def responses_json(*, session: Session, surveys: Iterable[Survey]) -> bytes:
+    records = list(records_with_themes(session=session, surveys=surveys))
+    return json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def responses_xlsx(*, session: Session, surveys: Iterable[Survey]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("responses")
+    for row in _table(session, list(surveys)):
+        sheet.append([neutralise_cell(cell) for cell in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def groups_csv(
+    table: Any,
+    *,
+    theme_labels: dict[str, str],
+    group_labels: dict[str, str],
+    hidden_label: str,
+    not_stated_label: str,
+    total_label: str,
+) -> str:
+    """Themes by group, suppression applied: hidden cells say so and carry no number."""
+    from analysis.summary import NOT_STATED
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            neutralise_cell(c)
+            for c in ["group", "n", *(theme_labels.get(t, t) for t in table.themes)]
+        ]
+    )
+    for cell in table.groups:
+        label = (
+            not_stated_label
+            if cell.group == NOT_STATED
+            else group_labels.get(cell.group, cell.group)
+        )
+        if cell.suppressed:
+            writer.writerow(
+                [neutralise_cell(label), hidden_label, *([hidden_label] * len(table.themes))]
+            )
+        else:
+            writer.writerow(
+                [neutralise_cell(label), cell.n, *(cell.counts[t] for t in table.themes)]
+            )
+    writer.writerow(
+        [
+            total_label,
+            hidden_label if table.total_n is None else table.total_n,
+            *(
+                hidden_label if table.total_counts[t] is None else table.total_counts[t]
+                for t in table.themes
+            ),
+        ]
+    )
+    return "\ufeff" + buffer.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,7 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from survey.document import TEXT_KINDS, questions
-from survey.models import Answer, Channel, Response, Survey, SurveyVersion
+from survey.models import Answer, Channel, Response, Site, Survey, SurveyVersion
+from survey.services import tagging
+
+logger = logging.getLogger(__name__)
 
 
 def find_by_token(*, session: Session, token: str) -> Response | None:
@@ -50,21 +54,42 @@ def submit(
         with session.begin_nested():
             session.add(response)
             session.flush()
+            stored = []
             for key, value in answers.items():
                 if key not in kinds or value is None:
                     continue
-                session.add(
-                    Answer(
-                        response_id=response.id,  # type: ignore[arg-type]
-                        question_key=key,
-                        value=value,
-                        text=str(value) if kinds[key] in TEXT_KINDS else None,
-                    )
+                answer = Answer(
+                    response_id=response.id,  # type: ignore[arg-type]
+                    question_key=key,
+                    value=value,
+                    text=str(value) if kinds[key] in TEXT_KINDS else None,
                 )
+                session.add(answer)
+                stored.append(answer)
             session.flush()
     except IntegrityError:
         existing = find_by_token(session=session, token=token)
         if existing is None:
             raise
         return existing, False
+    _tag(session, survey, response, stored)
     return response, True
+
+
+def _tag(session: Session, survey: Survey, response: Response, stored: list[Answer]) -> None:
+    """Themes for the open answers. A failure here must never lose the answer: it is logged,
+    and ``flask analyze`` tags the answer later."""
+    site = session.get(Site, survey.site_id)
+    if site is None or not any(a.text for a in stored):
+        return
+    try:
+        with session.begin_nested():
+            tagging.tag_answers(
+                session=session,
+                site=site,
+                survey=survey,
+                answers=stored,
+                locales={response.id or 0: response.locale},
+            )
+    except Exception:  # any failure of the tagger; the answer itself is already safe
+        logger.exception("tagging failed for response %s; it stays untagged", response.id)

@@ -10,7 +10,7 @@ from forms.staff import MemberForm, SiteForm, UserForm
 from survey import db, i18n
 from survey.i18n import _
 from survey.models import Role
-from survey.services import accounts, sites
+from survey.services import accounts, loop, sites
 from survey.services.errors import InvalidDocument, NotFound
 from survey.web import staff
 
@@ -100,3 +100,20 @@ def users() -> HttpResponse | tuple[str, int]:
     return render_template(
         "admin/users.html", form=form, users=accounts.all_users(session=db.session())
     ), status
+
+
+@bp.get("/overview")
+def overview() -> str:
+    """The initiative team's view: themes across sites (aggregates only) and commitments."""
+    session = db.session()
+    from analysis.codebook import load_default
+
+    codebook = load_default()
+    locale = i18n.current_locale()
+    every_site = sites.all_sites(session=session)
+    rows = loop.across_sites(session=session, sites=every_site, themes=codebook.keys)
+    return render_template(
+        "admin/overview.html",
+        rows=rows,
+        themes=[(k, codebook.label(k, locale)) for k in codebook.keys],
+    )

@@ -147,7 +147,8 @@ def thanks(slug: str) -> str:
         },
         locale,
     )
-    return render_template("respond/thanks.html", survey=survey, document=document)
+    site = catalog.site_of(session=db.session(), survey=survey)
+    return render_template("respond/thanks.html", survey=survey, document=document, site=site)
 
 
 @bp.errorhandler(SurveyClosed)

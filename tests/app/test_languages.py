@@ -166,9 +166,10 @@ def test_no_template_carries_untranslated_interface_text():
     """Visible words in templates go through the catalog; only names and markup stay literal."""
     import re
 
-    allowed = {"Community Voice"}
+    allowed = {"Community Voice", "CSV", "XLSX", "JSON"}
     for path in Path(ROOT / "survey" / "templates").rglob("*.html"):
         source = path.read_text(encoding="utf-8")
+        source = re.sub(r"<code>.*?</code>", " ", source, flags=re.S)  # examples of syntax
         stripped = re.sub(r"{%.*?%}|{{.*?}}|{#.*?#}|<[^>]+>", " ", source, flags=re.S)
         words = [w.strip(" ·:→←") for w in stripped.split("\n") if w.strip(" ·:→←") not in allowed]
         leftovers = [w for w in words if re.search(r"[A-Za-z]{3,}", w) and w not in (";", "=")]

@@ -72,14 +72,65 @@ READ_ENDPOINTS = {
     "design.export_xlsx",
     "design.home",
     "design.site_home",
+    "insights.summary",
+    "insights.brief",
+    "insights.export_responses",
+    "insights.export_groups",
+    "insights.export_qdpx",
+    "insights.codebook",
+    "loop.overview",
+    "loop.partnership_map",
 }
 
 
 @pytest.fixture
-def world(make_site, make_survey, make_user):
+def world(make_site, make_survey, make_user, session):
+    from analysis.learned import LearnedTagger, TrainingExample
+    from survey.models import Channel, TaggerModel
+    from survey.services import api_tokens, loop, responses, tagging
+    from survey.services.catalog import latest_version
+
     site = make_site(slug="here")
     other = make_site(slug="there")
     survey = make_survey(survey_document(slug="here-survey"), site=site)
+    version = latest_version(session=session, survey=survey)
+    responses.submit(
+        session=session,
+        survey=survey,
+        version=version,
+        answers={"hopes": "Safe parks and cheaper rent"},
+        locale="en",
+        channel=Channel.web,
+        token="t" * 24,
+    )
+    loop.save_stakeholder(
+        session=session, site=site, data=loop.StakeholderInput(name="City Council"), user=None
+    )
+    loop.save_commitment(
+        session=session,
+        site=site,
+        locale="en",
+        data=loop.CommitmentInput(
+            text="Fix lights", target="", partners="", themes=["safety"], due=None, status="planned"
+        ),
+    )
+    loop.approve_quote(
+        session=session,
+        site=site,
+        answer_id=1,
+        theme=None,
+        user=None,
+        shown_text="Safe parks and cheaper rent",
+    )
+    api_tokens.create(session=session, site=site, name="k", user=None)
+    examples = [TrainingExample(f"rent and housing {i}", ("housing",)) for i in range(4)]
+    examples += [TrainingExample(f"parks and trees {i}", ("environment",)) for i in range(4)]
+    session.add(
+        TaggerModel(
+            site_id=site.id, archive=tagging.pack_model(LearnedTagger().fit(examples)), metrics={}
+        )
+    )
+    session.commit()
     return {
         "site": site,
         "survey": survey,
@@ -92,18 +143,31 @@ def world(make_site, make_survey, make_user):
 
 def staff_routes(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] not in ("design", "admin"):
+        if rule.endpoint.split(".")[0] not in ("design", "admin", "insights", "loop"):
             continue
+        key = "hopes" if "questions" in rule.rule else "one"
+        if "codebook" in rule.rule:
+            key = "housing"
         values = {
             "site_slug": "here",
             "slug": "here-survey",
-            "key": "hopes" if "questions" in rule.rule else "one",
-            "fmt": "svg",
+            "key": key,
+            "fmt": "svg" if "qr" in rule.rule else "csv",
             "user_id": 1,
+            "answer_id": 1,
+            "model_id": 1,
+            "approval_id": 1,
+            "token_id": 1,
+            "stakeholder_id": 1,
+            "commitment_id": 1,
         }
         url = rule.build(
             {k: v for k, v in values.items() if k in rule.arguments}, append_unknown=False
         )[1]
+        if rule.endpoint == "insights.export_groups":
+            url += "?by=kids"
+        if rule.endpoint == "loop.approve_quote":
+            url += "?answer_id=1"
         method = "GET" if "GET" in rule.methods else "POST"
         yield rule.endpoint, method, url
 

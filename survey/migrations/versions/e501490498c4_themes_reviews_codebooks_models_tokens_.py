@@ -1,8 +1,8 @@
 """themes, reviews, codebooks, models, tokens, public quotes, partnership map, commitments
 
-Revision ID: 8ac3a3e85b12
+Revision ID: e501490498c4
 Revises: 33e80e4d147a
-Create Date: 2026-11-29 09:33:08.985120
+Create Date: 2026-11-29 09:35:28.387883
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '8ac3a3e85b12'
+revision: str = 'e501490498c4'
 down_revision: str | None = '33e80e4d147a'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -166,6 +166,23 @@ def upgrade() -> None:
     with op.batch_alter_table('quoteapproval', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_quoteapproval_site_id'), ['site_id'], unique=False)
 
+    op.create_table('review',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('answer_id', sa.Integer(), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('reviewed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['answer_id'], ['answer.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('answer_id', 'reviewer_id')
+    )
+    with op.batch_alter_table('review', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_answer_id'), ['answer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_reviewer_id'), ['reviewer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_site_id'), ['site_id'], unique=False)
+
     with op.batch_alter_table('answer', schema=None) as batch_op:
         batch_op.add_column(sa.Column('lang', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True))
         batch_op.add_column(sa.Column('sentiment', sa.Float(), nullable=True))
@@ -194,6 +211,12 @@ def downgrade() -> None:
         batch_op.drop_column('sentiment')
         batch_op.drop_column('lang')
 
+    with op.batch_alter_table('review', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_site_id'))
+        batch_op.drop_index(batch_op.f('ix_review_reviewer_id'))
+        batch_op.drop_index(batch_op.f('ix_review_answer_id'))
+
+    op.drop_table('review')
     with op.batch_alter_table('quoteapproval', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_quoteapproval_site_id'))
 

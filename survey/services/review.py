@@ -1,0 +1,322 @@
+"""Reviewing themes answer by answer, measuring how well automatic tags agree with people, and
+training the site's learned tagger from what people decided.
+
+A reviewer settles the full set of themes of an answer. From then on the answer's themes are the
+latest reviewer's decision; automatic tags stay stored (marked not effective) so that agreement
+can be measured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from analysis.learned import LearnedModelError, LearnedTagger, TrainingExample
+from survey.document import N_, Problem
+from survey.models import (
+    Answer,
+    AnswerTag,
+    Response,
+    Review,
+    Site,
+    Survey,
+    TaggerModel,
+    TagStatus,
+    User,
+    utcnow,
+)
+from survey.services import tagging
+from survey.services.errors import InvalidDocument, NotFound
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    answer: Answer
+    survey_slug: str
+    tags: tuple[AnswerTag, ...]  #: what counts now
+    proposed: tuple[AnswerTag, ...]  #: the automatic tags, reviewed or not
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    theme: str | None = None
+    lang: str | None = None
+    source: str | None = None  #: codebook | learned | semantic | human
+    max_score: float | None = None  #: only answers whose best automatic score is below this
+    reviewed: bool | None = False  #: False: still to review; True: reviewed; None: all
+
+
+def answer_of_site(*, session: Session, site: Site, answer_id: int) -> Answer:
+    row = session.exec(
+        select(Answer)
+        .join(Response, col(Response.id) == col(Answer.response_id))
+        .where(Answer.id == answer_id, Response.site_id == site.id, col(Answer.text).is_not(None))
+    ).first()
+    if row is None:
+        raise NotFound(str(answer_id))
+    return row
+
+
+def queue(
+    *, session: Session, site: Site, filters: QueueFilter, page: int = 0
+) -> tuple[list[QueueItem], int]:
+    statement = (
+        select(Answer, Survey.slug)
+        .join(Response, col(Response.id) == col(Answer.response_id))
+        .join(Survey, col(Survey.id) == col(Response.survey_id))
+        .where(Response.site_id == site.id, col(Answer.text).is_not(None), col(Answer.text) != "")
+    )
+    if filters.reviewed is not None:
+        statement = statement.where(col(Answer.reviewed).is_(filters.reviewed))
+    if filters.lang:
+        statement = statement.where(Answer.lang == filters.lang)
+    if filters.theme or filters.source or filters.max_score is not None:
+        tagged = select(AnswerTag.answer_id).where(AnswerTag.site_id == site.id)
+        if filters.theme:
+            tagged = tagged.where(AnswerTag.theme_key == filters.theme)
+        if filters.source:
+            tagged = tagged.where(AnswerTag.source == filters.source)
+        if filters.max_score is not None:
+            tagged = tagged.where(
+                col(AnswerTag.score) < filters.max_score, col(AnswerTag.reviewer_id).is_(None)
+            )
+        statement = statement.where(col(Answer.id).in_(tagged))
+    total = int(session.exec(select(func.count()).select_from(statement.subquery())).one())
+    rows = session.exec(
+        statement.order_by(col(Answer.id).desc()).offset(page * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    ids = [answer.id for answer, _slug in rows]
+    tags: dict[int, list[AnswerTag]] = {}
+    for tag in session.exec(select(AnswerTag).where(col(AnswerTag.answer_id).in_(ids))):
+        tags.setdefault(tag.answer_id, []).append(tag)
+    items = [
+        QueueItem(
+            answer=answer,
+            survey_slug=slug,
+            tags=tuple(t for t in tags.get(answer.id or 0, []) if t.effective),
+            proposed=tuple(t for t in tags.get(answer.id or 0, []) if t.reviewer_id is None),
+        )
+        for answer, slug in rows
+    ]
+    return items, total
+
+
+def decide(
+    *, session: Session, site: Site, answer: Answer, reviewer: User, themes: Iterable[str]
+) -> None:
+    """``reviewer`` says the answer carries exactly ``themes``."""
+    chosen = set(themes)
+    known = set(tagging.codebook_for(session=session, site=site).keys)
+    unknown = chosen - known
+    if unknown:
+        raise InvalidDocument(
+            [
+                Problem(
+                    "review",
+                    N_("unknown theme: %(keys)s"),
+                    params={"keys": ", ".join(sorted(unknown))},
+                )
+            ]
+        )
+    existing = list(session.exec(select(AnswerTag).where(AnswerTag.answer_id == answer.id)))
+    for tag in existing:
+        if tag.reviewer_id == reviewer.id:
+            session.delete(tag)
+    session.flush()
+    response_id = answer.response_id
+    survey_id = session.exec(select(Response.survey_id).where(Response.id == response_id)).one()
+    automatic = {t.theme_key for t in existing if t.reviewer_id is None}
+    for key in sorted(chosen | automatic):
+        session.add(
+            AnswerTag(
+                answer_id=answer.id,  # type: ignore[arg-type]
+                response_id=response_id,
+                survey_id=survey_id,
+                site_id=site.id,  # type: ignore[arg-type]
+                theme_key=key,
+                score=1.0,
+                source="human",
+                status=TagStatus.confirmed if key in chosen else TagStatus.rejected,
+                reviewer_id=reviewer.id,
+                effective=False,
+            )
+        )
+    mark = session.exec(
+        select(Review).where(Review.answer_id == answer.id, Review.reviewer_id == reviewer.id)
+    ).first()
+    mark = mark or Review(answer_id=answer.id, reviewer_id=reviewer.id, site_id=site.id)  # type: ignore[arg-type]
+    mark.reviewed_at = utcnow()
+    session.add(mark)
+    answer.reviewed = True
+    session.add(answer)
+    session.flush()
+    _settle(session, answer, reviewer)
+
+
+def _settle(session: Session, answer: Answer, latest: User) -> None:
+    """Only the latest reviewer's confirmed themes count for the answer."""
+    for tag in session.exec(select(AnswerTag).where(AnswerTag.answer_id == answer.id)):
+        tag.effective = tag.reviewer_id == latest.id and tag.status == TagStatus.confirmed
+        session.add(tag)
+    session.flush()
+
+
+# -- agreement ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThemeAgreement:
+    key: str
+    reviewed: int  #: answers people reviewed
+    precision: float | None  #: of automatic tags, how many people kept
+    recall: float | None  #: of people's themes, how many the tagger had found
+    kappa: float | None  #: Cohen's kappa between two people who coded the same answers
+    double_coded: int
+
+
+def _decisions(
+    session: Session, site: Site
+) -> tuple[dict[int, set[str]], dict[int, dict[int, set[str]]]]:
+    """Automatic themes of reviewed answers, and each reviewer's confirmed themes per answer."""
+    automatic: dict[int, set[str]] = {}
+    people: dict[int, dict[int, set[str]]] = {}
+    reviewed = select(Review.answer_id).where(Review.site_id == site.id)
+    for mark in session.exec(select(Review).where(Review.site_id == site.id)):
+        people.setdefault(mark.answer_id, {})[mark.reviewer_id] = set()
+    for tag in session.exec(select(AnswerTag).where(col(AnswerTag.answer_id).in_(reviewed))):
+        if tag.reviewer_id is None:
+            automatic.setdefault(tag.answer_id, set()).add(tag.theme_key)
+        elif tag.status == TagStatus.confirmed:
+            people.setdefault(tag.answer_id, {}).setdefault(tag.reviewer_id, set()).add(
+                tag.theme_key
+            )
+    return automatic, people
+
+
+def cohen_kappa(pairs: Sequence[tuple[bool, bool]]) -> float | None:
+    if not pairs:
+        return None
+    n = len(pairs)
+    observed = sum(1 for a, b in pairs if a == b) / n
+    yes_a = sum(1 for a, _ in pairs if a) / n
+    yes_b = sum(1 for _, b in pairs if b) / n
+    expected = yes_a * yes_b + (1 - yes_a) * (1 - yes_b)
+    if expected >= 1.0:
+        return 1.0 if observed >= 1.0 else None
+    return (observed - expected) / (1 - expected)
+
+
+def agreement(*, session: Session, site: Site) -> list[ThemeAgreement]:
+    automatic, people = _decisions(session, site)
+    keys = tagging.codebook_for(session=session, site=site).keys
+    latest: dict[int, set[str]] = {}
+    for answer_id, by_reviewer in people.items():
+        # The reviewer with the highest id stands for "the latest" well enough for agreement.
+        latest[answer_id] = by_reviewer[max(by_reviewer)]
+    double = {a: r for a, r in people.items() if len(r) >= 2}
+    result = []
+    for key in keys:
+        tp = sum(
+            1 for a, themes in latest.items() if key in themes and key in automatic.get(a, set())
+        )
+        fp = sum(
+            1
+            for a, themes in latest.items()
+            if key not in themes and key in automatic.get(a, set())
+        )
+        fn = sum(
+            1
+            for a, themes in latest.items()
+            if key in themes and key not in automatic.get(a, set())
+        )
+        pairs = []
+        for by_reviewer in double.values():
+            first, second = sorted(by_reviewer)[:2]
+            pairs.append((key in by_reviewer[first], key in by_reviewer[second]))
+        result.append(
+            ThemeAgreement(
+                key=key,
+                reviewed=len(latest),
+                precision=tp / (tp + fp) if tp + fp else None,
+                recall=tp / (tp + fn) if tp + fn else None,
+                kappa=cohen_kappa(pairs) if pairs else None,
+                double_coded=len(pairs),
+            )
+        )
+    return result
+
+
+# -- training -------------------------------------------------------------------------------------
+
+
+def training_examples(*, session: Session, site: Site) -> list[TrainingExample]:
+    _automatic, people = _decisions(session, site)
+    texts = dict(
+        session.exec(select(Answer.id, Answer.text).where(col(Answer.id).in_(list(people)))).all()
+    )
+    langs = dict(
+        session.exec(select(Answer.id, Answer.lang).where(col(Answer.id).in_(list(people)))).all()
+    )
+    return [
+        TrainingExample(
+            text=texts.get(answer_id) or "",
+            themes=tuple(sorted(by[max(by)])),
+            lang=langs.get(answer_id) or "en",
+        )
+        for answer_id, by in people.items()
+        if texts.get(answer_id)
+    ]
+
+
+def train_candidate(*, session: Session, site: Site) -> TaggerModel:
+    """Fit a learned tagger on reviewed answers; kept aside until staff accept it."""
+    examples = training_examples(session=session, site=site)
+    try:
+        tagger = LearnedTagger(seed=0).fit(examples)
+    except LearnedModelError as exc:
+        raise InvalidDocument(
+            [
+                Problem(
+                    "review",
+                    N_("not enough reviewed answers to train yet: %(reason)s"),
+                    params={"reason": str(exc)},
+                )
+            ]
+        ) from exc
+    report = tagger.describe().get("training") or {}
+    model = TaggerModel(
+        site_id=site.id,  # type: ignore[arg-type]
+        archive=tagging.pack_model(tagger),
+        metrics=dict(report),
+        accepted=False,
+    )
+    session.add(model)
+    session.flush()
+    return model
+
+
+def candidate(*, session: Session, site: Site, model_id: int) -> TaggerModel:
+    model = session.get(TaggerModel, model_id)
+    if model is None or model.site_id != site.id:
+        raise NotFound(str(model_id))
+    return model
+
+
+def accept(*, session: Session, site: Site, model: TaggerModel) -> int:
+    """Switch the site to ``model`` and tag its answers again; the number of answers re-tagged."""
+    for other in session.exec(select(TaggerModel).where(TaggerModel.site_id == site.id)):
+        other.accepted = other.id == model.id
+        session.add(other)
+    session.flush()
+    surveys = list(session.exec(select(Survey).where(Survey.site_id == site.id)))
+    return tagging.retag(session=session, site=site, surveys=surveys)
+
+
+def per_theme_f1(metrics: Mapping[str, object]) -> dict[str, float]:
+    labels = metrics.get("labels") or []
+    return {str(m["label"]): float(m["f1"]) for m in labels if isinstance(m, dict)}  # type: ignore[union-attr]

@@ -1,0 +1,264 @@
+"""The one bridge between stored answers and the ``analysis`` library.
+
+Open answers are tagged when they arrive (cheap and synchronous: the codebook, the site's accepted
+learned model, language detection and sentiment), and again for a whole site after its codebook
+or model changes. Automatic tags count until a person reviews the answer; from then on only the
+reviewer's decisions do (see ``AnswerTag.effective``).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+from sqlmodel import Session, col, delete, select
+
+from analysis import codebook as codebooks
+from analysis.codebook import Codebook, CodebookTagger
+from analysis.combine import Analyzer, AnswerInput
+from analysis.language import LangIdIdentifier
+from analysis.learned import LearnedTagger
+from analysis.sentiment import SentimentByLanguage
+from survey.document import N_, Problem
+from survey.models import (
+    Answer,
+    AnswerTag,
+    Response,
+    Site,
+    SiteCodebook,
+    Survey,
+    TaggerModel,
+    TagStatus,
+)
+from survey.services.errors import InvalidDocument
+
+_CACHE: dict[tuple[str, int, int, int], Analyzer] = {}
+_CACHE_LOCK = Lock()
+
+
+# -- codebooks --------------------------------------------------------------------------------
+
+
+def site_codebook(*, session: Session, site: Site) -> SiteCodebook | None:
+    return session.exec(
+        select(SiteCodebook)
+        .where(SiteCodebook.site_id == site.id)
+        .order_by(col(SiteCodebook.version).desc())
+        .limit(1)
+    ).first()
+
+
+def codebook_for(*, session: Session, site: Site) -> Codebook:
+    """The site's codebook, or the default one while the site has not edited it."""
+    stored = site_codebook(session=session, site=site)
+    return Codebook.from_dict(stored.document) if stored else codebooks.load_default()
+
+
+def save_codebook(*, session: Session, site: Site, document: Mapping[str, Any]) -> SiteCodebook:
+    """A new version of the site's codebook. A theme once used is retired, never removed."""
+    problems = codebooks.validate(document)
+    if problems:
+        raise InvalidDocument(
+            [Problem("codebook", N_("%(problem)s"), params={"problem": p}) for p in problems]
+        )
+    current = codebook_for(session=session, site=site)
+    kept = {theme["key"] for theme in document.get("themes", [])}
+    missing = [t.key for t in current.themes if t.key not in kept]
+    if missing:
+        raise InvalidDocument(
+            [
+                Problem(
+                    "codebook",
+                    N_("retire a theme instead of removing it: %(keys)s"),
+                    params={"keys": ", ".join(missing)},
+                )
+            ]
+        )
+    latest = site_codebook(session=session, site=site)
+    stored = SiteCodebook(
+        site_id=site.id,  # type: ignore[arg-type]
+        version=(latest.version + 1) if latest else 1,
+        document=dict(document),
+    )
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+# -- learned models ---------------------------------------------------------------------------
+
+
+def accepted_model(*, session: Session, site: Site) -> TaggerModel | None:
+    return session.exec(
+        select(TaggerModel)
+        .where(TaggerModel.site_id == site.id, col(TaggerModel.accepted).is_(True))
+        .order_by(col(TaggerModel.id).desc())
+        .limit(1)
+    ).first()
+
+
+def pack_model(tagger: LearnedTagger) -> bytes:
+    """A saved model directory as zip bytes, so every app server reads the same model."""
+    with tempfile.TemporaryDirectory() as folder:
+        tagger.save(folder)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in Path(folder).iterdir():
+                archive.write(path, path.name)
+        return buffer.getvalue()
+
+
+def unpack_model(data: bytes) -> LearnedTagger:
+    with tempfile.TemporaryDirectory() as folder:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for name in archive.namelist():
+                # Only the two files a model directory holds; nothing else is written.
+                if name in ("model.json", "model.pkl"):
+                    (Path(folder) / name).write_bytes(archive.read(name))
+        return LearnedTagger.load(folder)
+
+
+# -- the analyzer -----------------------------------------------------------------------------
+
+
+def analyzer_for(*, session: Session, site: Site) -> Analyzer:
+    """The site's analyzer, built once per codebook version and model (cached per process)."""
+    stored = site_codebook(session=session, site=site)
+    model = accepted_model(session=session, site=site)
+    # The database is part of the key: tests and tools may open several in one process.
+    key = (
+        str(session.get_bind().url),
+        site.id or 0,
+        stored.id or 0 if stored else 0,
+        model.id or 0 if model else 0,
+    )
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    codebook = Codebook.from_dict(stored.document) if stored else codebooks.load_default()
+    identifier, sentiment = _shared_parts()
+    analyzer = Analyzer(
+        codebook=CodebookTagger(codebook),
+        learned=unpack_model(model.archive) if model else None,
+        identifier=identifier,
+        sentiment=sentiment,
+    )
+    with _CACHE_LOCK:
+        for old in [k for k in _CACHE if k[:2] == key[:2]]:
+            del _CACHE[old]
+        _CACHE[key] = analyzer
+    return analyzer
+
+
+@functools.cache
+def _shared_parts() -> tuple[LangIdIdentifier, SentimentByLanguage]:
+    """Language identification and sentiment hold no site data: load them once per process."""
+    return LangIdIdentifier(), SentimentByLanguage()
+
+
+def tag_answers(
+    *,
+    session: Session,
+    site: Site,
+    survey: Survey,
+    answers: Sequence[Answer],
+    locales: Mapping[int, str],
+) -> None:
+    """Tag open answers; ``locales`` maps a response id to the language the resident chose."""
+    rows = [a for a in answers if a.text is not None]
+    if not rows:
+        return
+    analyzer = analyzer_for(session=session, site=site)
+    active = set(codebook_for(session=session, site=site).keys)
+    results = analyzer.analyze_many(
+        [AnswerInput(str(a.id), a.text or "", locales.get(a.response_id)) for a in rows],
+        candidates=list(survey.locales),
+    )
+    ids = [a.id for a in rows]
+    session.exec(  # type: ignore[call-overload]
+        delete(AnswerTag).where(
+            col(AnswerTag.answer_id).in_(ids), AnswerTag.status == TagStatus.auto
+        )
+    )
+    for answer, result in zip(rows, results, strict=True):
+        answer.lang = result.lang
+        answer.sentiment = result.sentiment
+        session.add(answer)
+        for tag in result.tags:
+            if tag.theme not in active:
+                continue
+            session.add(
+                AnswerTag(
+                    answer_id=answer.id,  # type: ignore[arg-type]
+                    response_id=answer.response_id,
+                    survey_id=survey.id,  # type: ignore[arg-type]
+                    site_id=site.id,  # type: ignore[arg-type]
+                    theme_key=tag.theme,
+                    score=tag.score,
+                    source=tag.source,
+                    status=TagStatus.auto,
+                    effective=not answer.reviewed,
+                )
+            )
+    session.flush()
+
+
+def retag(
+    *,
+    session: Session,
+    site: Site,
+    surveys: Iterable[Survey],
+    batch: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Tag every open answer of ``surveys`` again (after a codebook or model change)."""
+    done = 0
+    for survey in surveys:
+        last_id = 0
+        while True:
+            rows = session.exec(
+                select(Answer, Response.locale)
+                .join(Response, col(Response.id) == col(Answer.response_id))
+                .where(
+                    Response.survey_id == survey.id,
+                    col(Answer.text).is_not(None),
+                    col(Answer.id) > last_id,
+                )
+                .order_by(col(Answer.id))
+                .limit(batch)
+            ).all()
+            if not rows:
+                break
+            answers = [answer for answer, _locale in rows]
+            tag_answers(
+                session=session,
+                site=site,
+                survey=survey,
+                answers=answers,
+                locales={answer.response_id: locale for answer, locale in rows},
+            )
+            last_id = answers[-1].id or last_id
+            done += len(answers)
+            if progress is not None:
+                progress(len(answers))
+    return done
+
+
+def open_answer_count(*, session: Session, surveys: Iterable[Survey]) -> int:
+    from sqlalchemy import func
+
+    ids = [s.id for s in surveys]
+    return int(
+        session.exec(
+            select(func.count(col(Answer.id)))
+            .join(Response, col(Response.id) == col(Answer.response_id))
+            .where(col(Response.survey_id).in_(ids), col(Answer.text).is_not(None))
+        ).one()
+    )

@@ -1,0 +1,290 @@
+"""Closing the loop: the public "you said, we did" page ``/p/<site>``, and the staff pages behind
+it (outcome, commitments, the partnership map, quote approval)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response as HttpResponse
+
+from survey import db, i18n
+from survey.i18n import LANGUAGES, _
+from survey.services import loop, sites, tagging
+from survey.services.access import Need
+from survey.services.errors import InvalidDocument, NotFound
+from survey.web import staff
+
+public = Blueprint("public_loop", __name__)
+bp = Blueprint("loop", __name__, url_prefix="/sites")
+
+
+# -- the public page --------------------------------------------------------------------------
+
+
+@public.get("/p/<site_slug>")
+def page(site_slug: str) -> str:
+    site = sites.site_by_slug(session=db.session(), slug=site_slug)
+    if site is None:
+        raise NotFound(site_slug)
+    locale = i18n.select_locale(site.locales, site.default_locale)
+    view = loop.public_page(session=db.session(), site=site, locale=locale)
+    return render_template("loop/public.html", site=site, view=view)
+
+
+# -- staff ------------------------------------------------------------------------------------
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    i18n.select_locale()
+
+
+def _date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@bp.route("/<site_slug>/loop", methods=["GET", "POST"])
+def overview(site_slug: str) -> HttpResponse | str:
+    site = staff.site(site_slug, Need.design if request.method == "POST" else Need.read)
+    session = db.session()
+    if request.method == "POST":
+        raw_date = request.form.get("next_round_opens", "").strip()
+        if raw_date and _date(raw_date) is None:
+            flash(_("Please write the date as YYYY-MM-DD."), "error")
+        else:
+            loop.update_public_settings(
+                session=session,
+                site=site,
+                locale=site.default_locale,
+                outcome=request.form.get("outcome", ""),
+                locales=[c for c in request.form.getlist("locales") if c in LANGUAGES],
+                next_round_opens=_date(raw_date),
+                redact_names=request.form.get("redact_names", "").splitlines(),
+            )
+            flash(_("Saved."), "ok")
+            return redirect(url_for("loop.overview", site_slug=site.slug), code=303)
+    commitments = loop.commitments_of(session=session, site=site)
+    codebook = tagging.codebook_for(session=session, site=site)
+    locale = i18n.current_locale()
+    return render_template(
+        "loop/overview.html",
+        site=site,
+        commitments=commitments,
+        updates=loop.updates_of(session=session, commitments=commitments),
+        quotes=loop.approved_quotes(session=session, site=site),
+        labels={t.key: codebook.label(t.key, locale) for t in codebook.themes},
+        can_design=staff.can_design(site),
+        statuses=_status_labels(),
+    )
+
+
+def _status_labels() -> dict[str, str]:
+    return {
+        "draft": _("Draft (not public)"),
+        "planned": _("Planned"),
+        "in_progress": _("In progress"),
+        "done": _("Done"),
+        "dropped": _("Dropped"),
+    }
+
+
+@bp.route("/<site_slug>/loop/commitments/<commitment_id>", methods=["GET", "POST"])
+def commitment(site_slug: str, commitment_id: str) -> HttpResponse | tuple[str, int]:
+    site = staff.site(site_slug, Need.design)
+    session = db.session()
+    existing = (
+        None
+        if commitment_id == "new"
+        else loop.commitment_at(
+            session=session,
+            site=site,
+            commitment_id=int(commitment_id) if commitment_id.isdigit() else -1,
+        )
+    )
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            saved = loop.save_commitment(
+                session=session,
+                site=site,
+                locale=site.default_locale,
+                commitment=existing,
+                data=loop.CommitmentInput(
+                    text=request.form.get("text", ""),
+                    target=request.form.get("target", ""),
+                    partners=request.form.get("partners", ""),
+                    themes=request.form.getlist("themes"),
+                    due=_date(request.form.get("due")),
+                    status=request.form.get("status", "draft"),
+                ),
+            )
+        except InvalidDocument as error:
+            problems = [staff.describe(p) for p in error.problems]
+        else:
+            flash(_("Commitment saved."), "ok")
+            return redirect(
+                url_for("loop.commitment", site_slug=site.slug, commitment_id=saved.id), code=303
+            )
+    codebook = tagging.codebook_for(session=session, site=site)
+    locale = i18n.current_locale()
+    return render_template(
+        "loop/commitment.html",
+        site=site,
+        commitment=existing,
+        updates=loop.updates_of(session=session, commitments=[existing]).get(existing.id or 0, [])
+        if existing
+        else [],
+        themes=[(k, codebook.label(k, locale)) for k in codebook.keys],
+        statuses=_status_labels(),
+        problems=problems,
+        form=request.form,
+    ), 422 if problems else 200
+
+
+@bp.post("/<site_slug>/loop/commitments/<int:commitment_id>/updates")
+def commitment_update(site_slug: str, commitment_id: int) -> HttpResponse:
+    site = staff.site(site_slug, Need.design)
+    session = db.session()
+    found = loop.commitment_at(session=session, site=site, commitment_id=commitment_id)
+    try:
+        loop.add_update(
+            session=session,
+            commitment=found,
+            text=request.form.get("text", ""),
+            locale=site.default_locale,
+            on=_date(request.form.get("on")),
+            user=staff.user(),
+        )
+    except InvalidDocument as error:
+        staff.flash_problems(error.problems)
+    return redirect(
+        url_for("loop.commitment", site_slug=site.slug, commitment_id=found.id), code=303
+    )
+
+
+@bp.route("/<site_slug>/loop/map", methods=["GET", "POST"])
+def partnership_map(site_slug: str) -> HttpResponse | tuple[str, int]:
+    site = staff.site(site_slug, Need.design if request.method == "POST" else Need.read)
+    session = db.session()
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            loop.save_stakeholder(
+                session=session, site=site, data=_stakeholder_input(), user=staff.user()
+            )
+        except InvalidDocument as error:
+            problems = [staff.describe(p) for p in error.problems]
+        else:
+            flash(_("Saved."), "ok")
+            return redirect(url_for("loop.partnership_map", site_slug=site.slug), code=303)
+    return render_template(
+        "loop/map.html",
+        site=site,
+        view=loop.partnership_map(session=session, site=site),
+        sectors=_sector_labels(),
+        problems=problems,
+        form=request.form,
+        can_design=staff.can_design(site),
+    ), 422 if problems else 200
+
+
+def _stakeholder_input() -> loop.StakeholderInput:
+    influence = request.form.get("influence", "2")
+    return loop.StakeholderInput(
+        name=request.form.get("name", ""),
+        kind=request.form.get("kind", "organisation"),
+        sector=request.form.get("sector", "other"),
+        influence=int(influence) if influence.isdigit() else 0,
+        at_table=request.form.get("at_table") in ("y", "on"),
+        notes=request.form.get("notes", ""),
+    )
+
+
+def _sector_labels() -> dict[str, str]:
+    return {
+        "government": _("Government"),
+        "nonprofit": _("Nonprofit"),
+        "business": _("Business"),
+        "philanthropy": _("Philanthropy"),
+        "resident_group": _("Resident group"),
+        "education": _("Education"),
+        "health": _("Health"),
+        "faith": _("Faith"),
+        "other": _("Other"),
+    }
+
+
+@bp.route("/<site_slug>/loop/map/<int:stakeholder_id>", methods=["GET", "POST"])
+def stakeholder(site_slug: str, stakeholder_id: int) -> HttpResponse | tuple[str, int]:
+    site = staff.site(site_slug, Need.design)
+    session = db.session()
+    found = loop.stakeholder_at(session=session, site=site, stakeholder_id=stakeholder_id)
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            loop.save_stakeholder(
+                session=session,
+                site=site,
+                data=_stakeholder_input(),
+                user=staff.user(),
+                stakeholder=found,
+            )
+        except InvalidDocument as error:
+            problems = [staff.describe(p) for p in error.problems]
+        else:
+            flash(_("Saved."), "ok")
+            return redirect(
+                url_for("loop.stakeholder", site_slug=site.slug, stakeholder_id=found.id), code=303
+            )
+    return render_template(
+        "loop/stakeholder.html",
+        site=site,
+        stakeholder=found,
+        history=loop.history_of(session=session, stakeholder=found),
+        sectors=_sector_labels(),
+        problems=problems,
+    ), 422 if problems else 200
+
+
+@bp.route("/<site_slug>/loop/quotes/approve", methods=["GET", "POST"])
+def approve_quote(site_slug: str) -> HttpResponse | str:
+    site = staff.site(site_slug, Need.design)
+    session = db.session()
+    answer_id = request.values.get("answer_id", type=int) or -1
+    theme = request.values.get("theme") or None
+    answer, text = loop.quote_preview(session=session, site=site, answer_id=answer_id)
+    if request.method == "POST":
+        try:
+            loop.approve_quote(
+                session=session,
+                site=site,
+                answer_id=answer_id,
+                theme=theme,
+                user=staff.user(),
+                shown_text=request.form.get("shown", ""),
+            )
+        except InvalidDocument as error:
+            staff.flash_problems(error.problems)
+            return redirect(
+                url_for(
+                    "loop.approve_quote", site_slug=site.slug, answer_id=answer_id, theme=theme
+                ),
+                code=303,
+            )
+        flash(_("The quote will appear on the public page."), "ok")
+        return redirect(url_for("loop.overview", site_slug=site.slug), code=303)
+    return render_template("loop/approve.html", site=site, answer=answer, text=text, theme=theme)
+
+
+@bp.post("/<site_slug>/loop/quotes/<int:approval_id>/withdraw")
+def withdraw_quote(site_slug: str, approval_id: int) -> HttpResponse:
+    site = staff.site(site_slug, Need.design)
+    loop.withdraw_quote(session=db.session(), site=site, approval_id=approval_id)
+    flash(_("The quote was taken off the public page."), "ok")
+    return redirect(url_for("loop.overview", site_slug=site.slug), code=303)
