@@ -37,11 +37,16 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
-        """Add the demo sites and the open 'hopes' survey (idempotent)."""
+        """Add the demo sites, surveys, answers and accounts (idempotent)."""
         with db.session_scope(db.engine()) as session:
             created = demo.seed(session=session)
         click.echo(
-            f"demo data ready (new sites: {created['sites']}, new surveys: {created['surveys']})"
+            f"demo data ready (new sites: {created['sites']}, surveys: {created['surveys']}, "
+            f"responses: {created['responses']}, accounts: {created['users']})"
+        )
+        accounts_list = ", ".join(email for email, _role, _site in demo.DEMO_USERS)
+        click.echo(
+            f"demo accounts (development only): {accounts_list}; password: {demo.DEMO_PASSWORD}"
         )
 
     @app.cli.command("export-responses")

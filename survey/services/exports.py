@@ -161,9 +161,9 @@ def question_headers(session: Session, surveys: Iterable[Survey]) -> list[tuple[
         for version in versions:
             default = version.definition.get("default_locale", "en")
             for question in questions(version.definition):
-                if question["key"] not in seen:
-                    text = localise(question.get("text"), default, default)
-                    seen[question["key"]] = f"{text} [{question['key']}]"
+                # Columns keep the order they first appeared in; the text is the newest one.
+                text = localise(question.get("text"), default, default)
+                seen[question["key"]] = f"{text} [{question['key']}]"
     return list(seen.items())
 
 

@@ -29,11 +29,12 @@ from analysis.summary import (
     wilson_interval,
 )
 from survey.document import localise, questions
-from survey.models import Answer, AnswerTag, Response, Site, Survey, SurveyVersion
+from survey.models import Answer, AnswerTag, Response, Site, Survey
 from survey.services.catalog import latest_version
 from survey.services.tagging import codebook_for
 
 QUOTES_PER_THEME = 3
+MIN_QUOTE_WORDS = 6
 #: how many recent answers of a theme the quote picker reads
 QUOTE_POOL = 150
 PHRASE_POOL = 1500
@@ -165,6 +166,7 @@ def _quotes(
     session: Session, ids: Sequence[int], themes: Sequence[str], redactor: Redactor, k: int
 ) -> dict[str, tuple[Quote, ...]]:
     quotes: dict[str, tuple[Quote, ...]] = {}
+    used: set[int] = set()  # one answer illustrates one theme
     for key in themes:
         rows = session.exec(
             select(Answer.id, Answer.text, Answer.lang)
@@ -178,11 +180,17 @@ def _quotes(
             .limit(QUOTE_POOL)
         ).all()
         answers = [
-            {"id": i, "text": t or "", "lang": lang or "en", "themes": [key]} for i, t, lang in rows
+            {"id": i, "text": t or "", "lang": lang or "en", "themes": [key]}
+            for i, t, lang in rows
+            if i not in used
         ]
+        # A quote should say something: prefer answers of a few words when there are enough.
+        fuller = [a for a in answers if len(str(a["text"]).split()) >= MIN_QUOTE_WORDS]
+        pool = fuller if len(fuller) >= QUOTES_PER_THEME else answers
         quotes[key] = representative_quotes(
-            answers, key, limit=QUOTES_PER_THEME, redactor=redactor, k=k
+            pool, key, limit=QUOTES_PER_THEME, redactor=redactor, k=k
         )
+        used.update(int(q.answer_id) for q in quotes[key])
     return quotes
 
 
@@ -363,8 +371,3 @@ def breakdown(
                 }
             )
     return breakdown_by_group(rows, themes=themes, k=check_threshold(site.k_threshold))
-
-
-def versions_of_surveys(*, session: Session, surveys: Sequence[Survey]) -> list[SurveyVersion]:
-    ids = _survey_ids(surveys)
-    return list(session.exec(select(SurveyVersion).where(col(SurveyVersion.survey_id).in_(ids))))
