@@ -266,6 +266,23 @@ def breakdown_by_group(
         bucket = counts.setdefault(group, Counter())
         for theme in set(answer.themes) & wanted:
             bucket[theme] += 1
+    return breakdown_from_counts(sizes, counts, themes=themes, k=k, total=len(rows))
+
+
+def breakdown_from_counts(
+    sizes: Mapping[str, int],
+    counts: Mapping[str, Mapping[str, int]],
+    *,
+    themes: Sequence[str],
+    k: int = DEFAULT_K,
+    total: int | None = None,
+) -> Breakdown:
+    """:func:`breakdown_by_group` from counts already made (by a database, say).
+
+    ``sizes`` maps a group to its answers; ``counts`` a group to theme counts; ``total`` is the
+    number of answers overall (the sum of ``sizes`` when groups do not overlap).
+    """
+    check_threshold(k)
     hidden, total_shown = suppress_small_groups(sizes, k=k)
     cells = tuple(
         GroupCell(group=g, n=None, counts=None, suppressed=True)
@@ -273,7 +290,7 @@ def breakdown_by_group(
         else GroupCell(
             group=g,
             n=sizes[g],
-            counts={t: counts[g][t] for t in themes},
+            counts={t: int(counts.get(g, {}).get(t, 0)) for t in themes},
             suppressed=False,
         )
         for g in sizes
@@ -281,14 +298,15 @@ def breakdown_by_group(
     hidden_n = sum(sizes[g] for g in hidden)
     total_counts: dict[str, int | None] = {}
     for theme in themes:
-        total = sum(c[theme] for c in counts.values())
-        hidden_count = sum(counts[g][theme] for g in hidden)
+        theme_total = sum(int(c.get(theme, 0)) for c in counts.values())
+        hidden_count = sum(int(counts.get(g, {}).get(theme, 0)) for g in hidden)
         reveals = bool(hidden) and hidden_count in (0, hidden_n)
-        total_counts[theme] = total if total_shown and not reveals else None
+        total_counts[theme] = theme_total if total_shown and not reveals else None
+    overall = total if total is not None else sum(sizes.values())
     return Breakdown(
         themes=tuple(themes),
         groups=cells,
-        total_n=len(rows) if total_shown else None,
+        total_n=overall if total_shown else None,
         total_counts=total_counts,
         k=k,
     )

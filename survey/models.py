@@ -140,7 +140,12 @@ class SurveyVersion(SQLModel, table=True):
 class Response(SQLModel, table=True):
     """One resident's submission. Anonymous by design."""
 
-    __table_args__ = (Index("ix_response_survey_submitted", "survey_id", "submitted_at"),)
+    __table_args__ = (
+        Index("ix_response_survey_submitted", "survey_id", "submitted_at"),
+        Index("ix_response_survey_open", "survey_id", "open_text"),
+        Index("ix_response_survey_locale", "survey_id", "locale"),
+        Index("ix_response_survey_channel", "survey_id", "channel"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     site_id: int = Field(foreign_key="site.id", index=True)
@@ -152,6 +157,8 @@ class Response(SQLModel, table=True):
     #: the token of the form that was sent; a second send of the same form stores nothing
     token: str = Field(max_length=64, unique=True)
     submitted_at: datetime = Field(default_factory=utcnow)
+    #: the resident wrote at least one open answer (the base of every theme share)
+    open_text: bool = Field(default=False)
 
 
 class Answer(SQLModel, table=True):
@@ -243,7 +250,15 @@ class AnswerTag(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("answer_id", "theme_key", "reviewer_id"),
-        Index("ix_answertag_summary", "survey_id", "effective", "theme_key"),
+        # Covers the summary's one aggregate: counts and mean sentiment per theme.
+        Index(
+            "ix_answertag_summary",
+            "survey_id",
+            "effective",
+            "theme_key",
+            "response_id",
+            "sentiment",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -261,6 +276,8 @@ class AnswerTag(SQLModel, table=True):
     #: who decided (null for automatic tags)
     reviewer_id: int | None = Field(default=None, foreign_key="user.id")
     effective: bool = Field(default=True)
+    #: the answer's sentiment, copied so that summaries need not join answers
+    sentiment: float | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -141,6 +141,8 @@ def _answers(session: Session, site: Site, survey: Survey, rows: list[dict[str, 
             )
             session.add(answer)
             stored.append(answer)
+            if answer.text:
+                response.open_text = True
     session.flush()
     tagging.tag_answers(session=session, site=site, survey=survey, answers=stored, locales=locales)
     return len(rows)

@@ -9,35 +9,40 @@ rules come from ``analysis``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from threading import Lock
+from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import String, and_, cast, func
 from sqlmodel import Session, col, select
 
 from analysis.codebook import Codebook
 from analysis.phrases import EmergentPhrase, emergent_phrases
 from analysis.redact import Redactor
 from analysis.summary import (
+    NOT_STATED,
     Breakdown,
     Quote,
-    breakdown_by_group,
+    breakdown_from_counts,
     check_threshold,
     representative_quotes,
     two_proportion_z_test,
     wilson_interval,
 )
-from survey.document import localise, questions
+from survey.document import PREFER_NOT_TO_SAY, localise, questions
 from survey.models import Answer, AnswerTag, Response, Site, Survey
 from survey.services.catalog import latest_version
 from survey.services.tagging import codebook_for
 
+T = TypeVar("T")
 QUOTES_PER_THEME = 3
 MIN_QUOTE_WORDS = 6
 #: how many recent answers of a theme the quote picker reads
-QUOTE_POOL = 150
-PHRASE_POOL = 1500
+QUOTE_POOL = 60
+PHRASE_POOL = 400
 
 
 @dataclass(frozen=True)
@@ -91,38 +96,35 @@ def response_count(session: Session, ids: Sequence[int]) -> int:
 
 
 def open_answer_people(session: Session, ids: Sequence[int]) -> int:
-    statement = (
-        select(func.count(func.distinct(col(Answer.response_id))))
-        .join(Response, col(Response.id) == col(Answer.response_id))
-        .where(
-            col(Response.survey_id).in_(ids), col(Answer.text).is_not(None), col(Answer.text) != ""
-        )
+    statement = select(func.count(col(Response.id))).where(
+        col(Response.survey_id).in_(ids), col(Response.open_text).is_(True)
     )
     return int(session.exec(statement).one())
 
 
-def theme_counts(session: Session, ids: Sequence[int]) -> dict[str, int]:
-    statement = (
-        select(AnswerTag.theme_key, func.count(func.distinct(col(AnswerTag.response_id))))
-        .where(col(AnswerTag.survey_id).in_(ids), col(AnswerTag.effective).is_(True))
-        .group_by(col(AnswerTag.theme_key))
-    )
-    return {key: int(count) for key, count in session.exec(statement).all()}
+def theme_stats(session: Session, ids: Sequence[int]) -> dict[str, tuple[int, float | None, int]]:
+    """Per theme: people, mean sentiment (None where no answer has one), answers with sentiment.
 
-
-def theme_sentiment(session: Session, ids: Sequence[int]) -> dict[str, tuple[float | None, int]]:
+    One pass over the covering index ``ix_answertag_summary``.
+    """
     statement = (
         select(
-            AnswerTag.theme_key, func.avg(col(Answer.sentiment)), func.count(col(Answer.sentiment))
+            AnswerTag.theme_key,
+            func.count(func.distinct(col(AnswerTag.response_id))),
+            func.avg(col(AnswerTag.sentiment)),
+            func.count(col(AnswerTag.sentiment)),
         )
-        .join(Answer, col(Answer.id) == col(AnswerTag.answer_id))
         .where(col(AnswerTag.survey_id).in_(ids), col(AnswerTag.effective).is_(True))
         .group_by(col(AnswerTag.theme_key))
     )
     return {
-        key: (None if not n else float(mean), int(n))
-        for key, mean, n in session.exec(statement).all()
+        key: (int(people), None if not n else float(mean), int(n))
+        for key, people, mean, n in session.exec(statement).all()
     }
+
+
+def theme_counts(session: Session, ids: Sequence[int]) -> dict[str, int]:
+    return {key: people for key, (people, _mean, _n) in theme_stats(session, ids).items()}
 
 
 def _grouped(session: Session, ids: Sequence[int], column: Any) -> tuple[tuple[str, int], ...]:
@@ -213,6 +215,30 @@ def _phrases(session: Session, ids: Sequence[int]) -> dict[str, tuple[EmergentPh
     return emergent_phrases(answers, limit=8, examples=3)
 
 
+_REMEMBERED: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_REMEMBERED_LOCK = Lock()
+
+
+def _remembered(session: Session, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """Quotes and phrases are read from samples of answers and change only when answers or tags
+    do: keep them until a new response or tag arrives (the newest ids are part of the key)."""
+    newest = (
+        session.exec(select(func.max(col(Response.id)))).one(),
+        session.exec(select(func.max(col(AnswerTag.id)))).one(),
+    )
+    full = (str(session.get_bind().url), *key, *newest)
+    with _REMEMBERED_LOCK:
+        if full in _REMEMBERED:
+            _REMEMBERED.move_to_end(full)
+            return _REMEMBERED[full]  # type: ignore[no-any-return]
+    value = compute()
+    with _REMEMBERED_LOCK:
+        _REMEMBERED[full] = value
+        while len(_REMEMBERED) > 64:
+            _REMEMBERED.popitem(last=False)
+    return value
+
+
 def redactor_for(site: Site) -> Redactor:
     return Redactor(tuple(site.redact_names))
 
@@ -229,8 +255,13 @@ def summarise(
     ids = _survey_ids(surveys)
     codebook = codebook_for(session=session, site=site)
     n = open_answer_people(session, ids)
+    stats = theme_stats(session, ids)
     rows = theme_rows(
-        theme_counts(session, ids), n, codebook, locale, theme_sentiment(session, ids)
+        {key: people for key, (people, _mean, _n) in stats.items()},
+        n,
+        codebook,
+        locale,
+        {key: (mean, count) for key, (_people, mean, count) in stats.items()},
     )
     top = [r.key for r in rows if r.count and not r.retired][:5]
     previous, moves = _previous_round(session, site, surveys, codebook, locale, rows, n)
@@ -242,10 +273,18 @@ def summarise(
         themes=rows,
         by_language=_grouped(session, ids, col(Response.locale)),
         by_channel=_grouped(session, ids, col(Response.channel)),
-        quotes=_quotes(session, ids, top, redactor_for(site), check_threshold(site.k_threshold))
+        quotes=_remembered(
+            session,
+            ("quotes", tuple(ids), tuple(top), tuple(site.redact_names), site.k_threshold),
+            lambda: _quotes(
+                session, ids, top, redactor_for(site), check_threshold(site.k_threshold)
+            ),
+        )
         if quotes
         else {},
-        phrases=_phrases(session, ids) if phrases else {},
+        phrases=_remembered(session, ("phrases", tuple(ids)), lambda: _phrases(session, ids))
+        if phrases
+        else {},
         previous=previous,
         moves=moves,
     )
@@ -333,41 +372,64 @@ def breakdown(
 ) -> Breakdown:
     """Themes × groups of ``question_key`` with the site's small-group suppression.
 
-    Someone who chose several groups (a multiple-answer question) counts in each of them.
+    Counted in the database; someone who chose several groups (a multiple-answer question) counts
+    in each of them. People who did not answer, or preferred not to say, form one more group.
     """
     ids = _survey_ids(surveys)
-    people = session.exec(
-        select(Answer.response_id)
+    value = cast(col(Answer.value), String)
+    group_answer = and_(
+        col(Answer.response_id) == col(AnswerTag.response_id), Answer.question_key == question_key
+    )
+    sizes_by_value = session.exec(
+        select(value, func.count(func.distinct(col(Answer.response_id))))
         .join(Response, col(Response.id) == col(Answer.response_id))
         .where(
-            col(Response.survey_id).in_(ids), col(Answer.text).is_not(None), col(Answer.text) != ""
+            col(Response.survey_id).in_(ids),
+            col(Response.open_text).is_(True),
+            Answer.question_key == question_key,
         )
-        .distinct()
+        .group_by(value)
     ).all()
-    groups: dict[int, list[str]] = {}
-    for response_id, value in session.exec(
-        select(Answer.response_id, Answer.value)
-        .join(Response, col(Response.id) == col(Answer.response_id))
-        .where(col(Response.survey_id).in_(ids), Answer.question_key == question_key)
-    ).all():
-        groups[response_id] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
-    tags: dict[int, set[str]] = {}
-    for response_id, key in session.exec(
-        select(AnswerTag.response_id, AnswerTag.theme_key).where(
-            col(AnswerTag.survey_id).in_(ids), col(AnswerTag.effective).is_(True)
-        )
-    ).all():
-        tags.setdefault(response_id, set()).add(key)
-    rows = []
-    for response_id in people:
-        for group in groups.get(response_id) or [None]:  # type: ignore[list-item]
-            rows.append(
-                {
-                    "id": f"{response_id}:{group}",
-                    "text": "",
-                    "lang": "en",
-                    "themes": sorted(tags.get(response_id, ())),
-                    "group": None if group in (None, "prefer_not_to_say") else group,
-                }
+    counts_by_value = session.exec(
+        select(value, AnswerTag.theme_key, func.count(func.distinct(col(AnswerTag.response_id))))
+        .join(Answer, group_answer)
+        .where(col(AnswerTag.survey_id).in_(ids), col(AnswerTag.effective).is_(True))
+        .group_by(value, col(AnswerTag.theme_key))
+    ).all()
+    sizes: dict[str, int] = {}
+    counts: dict[str, dict[str, int]] = {}
+    answered = 0
+    for raw, people in sizes_by_value:
+        answered += int(people)
+        for group in _groups(raw):
+            sizes[group] = sizes.get(group, 0) + int(people)
+    answered_by_theme: dict[str, int] = {}
+    for raw, key, people in counts_by_value:
+        answered_by_theme[key] = answered_by_theme.get(key, 0) + int(people)
+        for group in _groups(raw):
+            bucket = counts.setdefault(group, {})
+            bucket[key] = bucket.get(key, 0) + int(people)
+    n = open_answer_people(session, ids)
+    silent = n - answered
+    if silent > 0:
+        totals = theme_counts(session, ids)
+        sizes[NOT_STATED] = sizes.get(NOT_STATED, 0) + silent
+        bucket = counts.setdefault(NOT_STATED, {})
+        for key in themes:
+            bucket[key] = bucket.get(key, 0) + max(
+                0, totals.get(key, 0) - answered_by_theme.get(key, 0)
             )
-    return breakdown_by_group(rows, themes=themes, k=check_threshold(site.k_threshold))
+    return breakdown_from_counts(
+        sizes, counts, themes=themes, k=check_threshold(site.k_threshold), total=n
+    )
+
+
+def _groups(raw: str | None) -> list[str]:
+    """The groups a stored answer puts someone in ("prefer not to say" joins the unstated)."""
+    try:
+        value = json.loads(raw) if raw is not None else None
+    except ValueError:
+        value = raw
+    values = value if isinstance(value, list) else [value]
+    groups = [NOT_STATED if v in (None, "", PREFER_NOT_TO_SAY) else str(v) for v in values]
+    return list(dict.fromkeys(groups)) or [NOT_STATED]

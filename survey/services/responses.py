@@ -66,6 +66,9 @@ def submit(
                 )
                 session.add(answer)
                 stored.append(answer)
+            if any(a.text for a in stored):
+                response.open_text = True
+                session.add(response)
             session.flush()
     except IntegrityError:
         existing = find_by_token(session=session, token=token)

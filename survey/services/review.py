@@ -144,6 +144,7 @@ def decide(
                 status=TagStatus.confirmed if key in chosen else TagStatus.rejected,
                 reviewer_id=reviewer.id,
                 effective=False,
+                sentiment=answer.sentiment,
             )
         )
     mark = session.exec(

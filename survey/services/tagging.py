@@ -205,6 +205,7 @@ def tag_answers(
                     source=tag.source,
                     status=TagStatus.auto,
                     effective=not answer.reviewed,
+                    sentiment=result.sentiment,
                 )
             )
     session.flush()

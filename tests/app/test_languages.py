@@ -174,3 +174,14 @@ def test_no_template_carries_untranslated_interface_text():
         words = [w.strip(" ·:→←") for w in stripped.split("\n") if w.strip(" ·:→←") not in allowed]
         leftovers = [w for w in words if re.search(r"[A-Za-z]{3,}", w) and w not in (";", "=")]
         assert leftovers == [], f"{path.name}: {leftovers}"
+
+
+def test_no_interface_message_is_garbled_by_formatting():
+    """Templates format every message with ``%``: a bare percent sign would print garbage."""
+    with (ROOT / "translations" / "messages.pot").open("rb") as handle:
+        template = [m.id for m in read_po(handle) if m.id]
+    for msgid in template:
+        for text in msgid if isinstance(msgid, tuple) else (msgid,):
+            if "%(" in text:
+                continue
+            assert text % {} == text.replace("%%", "%"), text

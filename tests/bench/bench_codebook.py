@@ -6,7 +6,9 @@ Run: ``python tests/bench/bench_codebook.py`` (add ``--errors`` to list misses a
 Prints micro-F1 per language and split on the multilingual resident-style answers (``dev`` used for
 tuning, ``heldout`` not, ``fresh`` written after the keyword lists and never tuned on), overall figures,
 per-theme precision/recall/F1, the figure on labelled real resident comments (resident-voices), and
-answers tagged per second on one core.
+answers tagged per second on one core. Also the two sets written before the vocabulary was broadened
+and never tuned on: ``resident_answers_fresh.jsonl`` (25 answers per language) and
+``resident_voices_fresh.jsonl`` (150 more labelled real comments); ``--errors`` lists theirs too.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """themes, reviews, codebooks, models, tokens, public quotes, partnership map, commitments
 
-Revision ID: e501490498c4
+Revision ID: f89bddb0a275
 Revises: 33e80e4d147a
-Create Date: 2026-11-29 09:35:28.387883
+Create Date: 2026-11-29 09:50:44.340076
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = 'e501490498c4'
+revision: str = 'f89bddb0a275'
 down_revision: str | None = '33e80e4d147a'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -134,6 +134,7 @@ def upgrade() -> None:
     sa.Column('status', sa.Enum('auto', 'confirmed', 'rejected', name='tagstatus'), nullable=False),
     sa.Column('reviewer_id', sa.Integer(), nullable=True),
     sa.Column('effective', sa.Boolean(), nullable=False),
+    sa.Column('sentiment', sa.Float(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['answer_id'], ['answer.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['response_id'], ['response.id'], ondelete='CASCADE'),
@@ -146,7 +147,7 @@ def upgrade() -> None:
     with op.batch_alter_table('answertag', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_answertag_answer_id'), ['answer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_answertag_site_id'), ['site_id'], unique=False)
-        batch_op.create_index('ix_answertag_summary', ['survey_id', 'effective', 'theme_key'], unique=False)
+        batch_op.create_index('ix_answertag_summary', ['survey_id', 'effective', 'theme_key', 'response_id', 'sentiment'], unique=False)
 
     op.create_table('quoteapproval',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -189,12 +190,23 @@ def upgrade() -> None:
         # Existing rows get a value; new rows get theirs from the application.
         batch_op.add_column(sa.Column('reviewed', sa.Boolean(), nullable=False, server_default=sa.false()))
 
+    with op.batch_alter_table('response', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('open_text', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.create_index('ix_response_survey_channel', ['survey_id', 'channel'], unique=False)
+        batch_op.create_index('ix_response_survey_locale', ['survey_id', 'locale'], unique=False)
+        batch_op.create_index('ix_response_survey_open', ['survey_id', 'open_text'], unique=False)
+
     with op.batch_alter_table('site', schema=None) as batch_op:
         batch_op.add_column(sa.Column('locales', sa.JSON(), nullable=False, server_default='["en"]'))
         batch_op.add_column(sa.Column('outcome', sa.JSON(), nullable=False, server_default='{}'))
         batch_op.add_column(sa.Column('next_round_opens', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('redact_names', sa.JSON(), nullable=False, server_default='[]'))
 
+    # Responses stored before this revision: mark those with a written answer.
+    op.execute(
+        "UPDATE response SET open_text = TRUE WHERE id IN "
+        "(SELECT response_id FROM answer WHERE text IS NOT NULL AND text <> '')"
+    )
     # ### end Alembic commands ###
 
 
@@ -205,6 +217,12 @@ def downgrade() -> None:
         batch_op.drop_column('next_round_opens')
         batch_op.drop_column('outcome')
         batch_op.drop_column('locales')
+
+    with op.batch_alter_table('response', schema=None) as batch_op:
+        batch_op.drop_index('ix_response_survey_open')
+        batch_op.drop_index('ix_response_survey_locale')
+        batch_op.drop_index('ix_response_survey_channel')
+        batch_op.drop_column('open_text')
 
     with op.batch_alter_table('answer', schema=None) as batch_op:
         batch_op.drop_column('reviewed')
