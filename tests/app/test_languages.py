@@ -176,12 +176,15 @@ def test_no_template_carries_untranslated_interface_text():
         assert leftovers == [], f"{path.name}: {leftovers}"
 
 
-def test_no_interface_message_is_garbled_by_formatting():
+@pytest.mark.parametrize("code", ALL)
+def test_no_interface_message_is_garbled_by_formatting(code):
     """Templates format every message with ``%``: a bare percent sign would print garbage."""
-    with (ROOT / "translations" / "messages.pot").open("rb") as handle:
-        template = [m.id for m in read_po(handle) if m.id]
-    for msgid in template:
-        for text in msgid if isinstance(msgid, tuple) else (msgid,):
-            if "%(" in text:
+    path = ROOT / "translations" / ("messages.pot" if code == "en" else f"{code}/LC_MESSAGES/messages.po")
+    with path.open("rb") as handle:
+        messages = [m for m in read_po(handle) if m.id]
+    for message in messages:
+        source = message.id if code == "en" else message.string
+        for text in source if isinstance(source, tuple) else (source,):
+            if "%(" in text or not text:
                 continue
             assert text % {} == text.replace("%%", "%"), text

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(session):
-    seed(session=session)
+    seed(session=session, answers=False)
     session.commit()
 
 
@@ -68,3 +68,32 @@ def test_a_missing_answer_shows_beside_the_question_on_the_phone(demo, live_serv
     page.get_by_role("button", name="Next").click()
     assert page.locator(".error").first.inner_text() == "Please answer this question."
     assert page.url.endswith("/s/hopes?lang=en")
+
+
+@pytest.mark.parametrize("code", ["ar", "vi"])
+def test_switching_language_on_a_phone_keeps_answers_and_finishes_in_that_language(
+    demo, live_server, phone, session, code
+):
+    from survey.i18n import LANGUAGES, translations_for
+    from survey.services.demo import demo_document
+
+    document = demo_document()
+    hopes = document["sections"][0]["questions"][0]
+    page = phone(javascript=False)
+    page.goto(f"{live_server}/s/hopes")
+    page.get_by_label("What are your hopes for your neighbourhood").fill("Más parques")
+    page.get_by_role("button", name=LANGUAGES[code].native_name).click()
+    assert page.locator("html").get_attribute("lang") == LANGUAGES[code].tag
+    assert page.locator("html").get_attribute("dir") == LANGUAGES[code].direction
+    assert page.get_by_label(hopes["text"][code]).input_value() == "Más parques", "typed text survives"
+    next_label = translations_for(code).gettext("Next")
+    send_label = translations_for(code).gettext("Send my answers")
+    page.get_by_role("button", name=next_label).click()
+    page.get_by_role("button", name=next_label).click()
+    page.get_by_role("button", name=send_label).click()
+    page.wait_for_url("**/s/hopes/thanks**")
+    assert page.locator("html").get_attribute("dir") == LANGUAGES[code].direction
+    assert translations_for(code).gettext("Thank you") in page.locator("h1").inner_text()
+    session.expire_all()
+    [response] = session.exec(select(Response)).all()
+    assert response.locale == code
