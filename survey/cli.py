@@ -123,7 +123,7 @@ def init_app(app: Flask) -> None:
     @click.option("--site", "site_slugs", multiple=True, help="a site's slug; repeat for several")
     def user_create(email: str, role: str, site_slugs: tuple[str, ...]) -> None:
         """Create an account; the password is read from standard input."""
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
         if role != "admin" and not site_slugs:
             raise click.ClickException("staff and analysts need at least one --site")
         with db.session_scope(db.engine()) as session:

@@ -160,3 +160,57 @@ def test_po_import_reports_placeholder_mismatch_and_empty(runner, make_site, ses
     assert result.exit_code == 0, result.output
     assert "placeholders differ from the source (skipped): hopes" in result.output
     assert "empty translations (left as they were): kids" in result.output
+
+
+def test_user_create_reads_the_password_from_standard_input(runner, make_site, session):
+    from survey.services import accounts
+
+    make_site(slug="north")
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "--email",
+            "Rosa@Example.org",
+            "--role",
+            "staff",
+            "--site",
+            "north",
+        ],
+        input="a long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert accounts.authenticate(
+        session=session, email="rosa@example.org", password="a long enough password"
+    )
+    short = runner.invoke(
+        args=["user", "create", "--email", "b@example.org", "--role", "admin"], input="short\n"
+    )
+    assert short.exit_code != 0
+    assert "10 characters" in short.output
+    no_site = runner.invoke(
+        args=["user", "create", "--email", "c@example.org", "--role", "staff"], input="x" * 12
+    )
+    assert no_site.exit_code != 0
+
+
+def test_import_survey_from_an_xlsform_and_publish(runner, make_site, session, tmp_path):
+    from survey.services.demo import demo_document
+    from survey.services.xlsform import xlsx_from_document
+
+    make_site(slug="north")
+    document = demo_document()
+    document["slug"] = "imported"
+    path = tmp_path / "imported.xlsx"
+    path.write_bytes(xlsx_from_document(document))
+    result = runner.invoke(args=["import-survey", str(path), "--site", "north", "--publish"])
+    assert result.exit_code == 0, result.output
+    assert "published as version 1" in result.output
+    again = runner.invoke(args=["import-survey", str(path), "--site", "north"])
+    assert again.exit_code != 0
+    assert "replace" in again.output
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a spreadsheet")
+    refused = runner.invoke(args=["import-survey", str(broken), "--site", "north"])
+    assert refused.exit_code != 0
+    assert "nothing was imported" in refused.output

@@ -179,7 +179,11 @@ def test_no_template_carries_untranslated_interface_text():
 @pytest.mark.parametrize("code", ALL)
 def test_no_interface_message_is_garbled_by_formatting(code):
     """Templates format every message with ``%``: a bare percent sign would print garbage."""
-    path = ROOT / "translations" / ("messages.pot" if code == "en" else f"{code}/LC_MESSAGES/messages.po")
+    path = (
+        ROOT
+        / "translations"
+        / ("messages.pot" if code == "en" else f"{code}/LC_MESSAGES/messages.po")
+    )
     with path.open("rb") as handle:
         messages = [m for m in read_po(handle) if m.id]
     for message in messages:

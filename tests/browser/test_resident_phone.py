@@ -85,7 +85,9 @@ def test_switching_language_on_a_phone_keeps_answers_and_finishes_in_that_langua
     page.get_by_role("button", name=LANGUAGES[code].native_name).click()
     assert page.locator("html").get_attribute("lang") == LANGUAGES[code].tag
     assert page.locator("html").get_attribute("dir") == LANGUAGES[code].direction
-    assert page.get_by_label(hopes["text"][code]).input_value() == "Más parques", "typed text survives"
+    assert page.get_by_label(hopes["text"][code]).input_value() == "Más parques", (
+        "typed text survives"
+    )
     next_label = translations_for(code).gettext("Next")
     send_label = translations_for(code).gettext("Send my answers")
     page.get_by_role("button", name=next_label).click()
