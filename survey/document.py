@@ -300,14 +300,3 @@ def _validate_question(
                     )
                 )
     return problems
-
-
-def condition_met(question: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
-    """Whether ``question`` applies, given the answers so far (skip logic)."""
-    condition = question.get("show_if")
-    if not condition:
-        return True
-    value = answers.get(condition.get("question"))
-    if "includes" in condition:
-        return isinstance(value, list | tuple) and condition["includes"] in value
-    return value == condition.get("equals")

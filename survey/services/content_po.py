@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from survey.models import Question, Section, Survey, utcnow
+from survey.models import Question, Survey, utcnow
+from survey.services.surveys import questions_of, sections_of
 
 #: ``%(name)s``, ``%s``, ``{name}``: placeholders a translation must keep
 _PLACEHOLDER = re.compile(r"%\([^)]+\)[sd]|%[sd]|\{[A-Za-z_][A-Za-z0-9_]*\}")
@@ -61,14 +62,8 @@ def entries(*, session: Session, survey: Survey) -> Iterator[Entry]:
         texts = getattr(survey, name)
         if name == "title" or texts:
             yield Entry(f"survey.{name}", dict(texts), setter(survey, name))
-    sections = session.exec(
-        select(Section).where(Section.survey_id == survey.id).order_by(col(Section.position))
-    ).all()
-    drafted = session.exec(
-        select(Question)
-        .where(Question.survey_id == survey.id)
-        .order_by(col(Question.position), col(Question.id))
-    ).all()
+    sections = sections_of(session=session, survey=survey)
+    drafted = questions_of(session=session, survey=survey)
     for section in sections:
         if section.title:
             yield Entry(

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from survey.document import TEXT_KINDS, questions
+from survey.document import questions
 from survey.models import (
     Answer,
     Channel,
@@ -30,6 +30,7 @@ from survey.models import (
     utcnow,
 )
 from survey.services import accounts, insights, loop, tagging
+from survey.services.responses import add_answers
 from survey.services.surveys import create_from_document, publish
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
@@ -130,19 +131,9 @@ def _answers(session: Session, site: Site, survey: Survey, rows: list[dict[str, 
         session.add(response)
         session.flush()
         locales[response.id or 0] = response.locale
-        for key, value in row["answers"].items():
-            if key not in kinds:
-                continue
-            answer = Answer(
-                response_id=response.id,  # type: ignore[arg-type]
-                question_key=key,
-                value=value,
-                text=str(value) if kinds[key] in TEXT_KINDS else None,
-            )
-            session.add(answer)
-            stored.append(answer)
-            if answer.text:
-                response.open_text = True
+        stored += add_answers(
+            session=session, response=response, answers=row["answers"], kinds=kinds
+        )
     session.flush()
     tagging.tag_answers(session=session, site=site, survey=survey, answers=stored, locales=locales)
     return len(rows)

@@ -19,7 +19,13 @@ from survey.document import CHOICE_KINDS, KINDS, N_, PREFER_NOT_TO_SAY, Problem,
 from survey.models import Question, Section, Site, Survey, SurveyStatus, SurveyVersion, utcnow
 from survey.services.catalog import latest_version
 from survey.services.errors import InvalidDocument, NotFound
-from survey.services.surveys import create_from_document, document_from_draft, fill_draft
+from survey.services.surveys import (
+    create_from_document,
+    document_from_draft,
+    fill_draft,
+    questions_of,
+    sections_of,
+)
 
 
 def slugify(text: str, *, separator: str = "_", limit: int = 40) -> str:
@@ -51,6 +57,22 @@ def _checked(session: Session, survey: Survey, change: Callable[[], Any]) -> Any
     session.add(survey)
     session.flush()
     return result
+
+
+def _move(session: Session, survey: Survey, ordered: list[Any], item: Any, step: int) -> None:
+    """Move ``item`` ``step`` places within ``ordered`` (pages, or questions of a page)."""
+    index = next(i for i, other in enumerate(ordered) if other.id == item.id)
+    target = index + step
+    if not 0 <= target < len(ordered):
+        return
+
+    def change() -> None:
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+        for position, entry in enumerate(ordered):
+            entry.position = position
+            session.add(entry)
+
+    _checked(session, survey, change)
 
 
 # -- surveys ----------------------------------------------------------------------------------
@@ -168,24 +190,6 @@ def duplicate_as_next_round(*, session: Session, survey: Survey, slug: str | Non
 # -- sections ---------------------------------------------------------------------------------
 
 
-def sections_of(*, session: Session, survey: Survey) -> list[Section]:
-    return list(
-        session.exec(
-            select(Section).where(Section.survey_id == survey.id).order_by(col(Section.position))
-        )
-    )
-
-
-def questions_of(*, session: Session, survey: Survey) -> list[Question]:
-    return list(
-        session.exec(
-            select(Question)
-            .where(Question.survey_id == survey.id)
-            .order_by(col(Question.position), col(Question.id))
-        )
-    )
-
-
 def section_at(*, session: Session, survey: Survey, key: str) -> Section:
     section = session.exec(
         select(Section).where(Section.survey_id == survey.id, Section.key == key)
@@ -222,18 +226,7 @@ def rename_section(
 
 def move_section(*, session: Session, survey: Survey, section: Section, step: int) -> None:
     ordered = sections_of(session=session, survey=survey)
-    index = next(i for i, s in enumerate(ordered) if s.id == section.id)
-    target = index + step
-    if not 0 <= target < len(ordered):
-        return
-
-    def change() -> None:
-        ordered[index], ordered[target] = ordered[target], ordered[index]
-        for position, item in enumerate(ordered):
-            item.position = position
-            session.add(item)
-
-    _checked(session, survey, change)
+    _move(session, survey, ordered, section, step)
 
 
 def delete_section(*, session: Session, survey: Survey, section: Section) -> None:
@@ -479,18 +472,7 @@ def move_question(*, session: Session, survey: Survey, question: Question, step:
         for q in questions_of(session=session, survey=survey)
         if q.section_id == question.section_id
     ]
-    index = next(i for i, q in enumerate(siblings) if q.id == question.id)
-    target = index + step
-    if not 0 <= target < len(siblings):
-        return
-
-    def change() -> None:
-        siblings[index], siblings[target] = siblings[target], siblings[index]
-        for position, item in enumerate(siblings):
-            item.position = position
-            session.add(item)
-
-    _checked(session, survey, change)
+    _move(session, survey, siblings, question, step)
 
 
 def delete_question(*, session: Session, survey: Survey, question: Question) -> None:

@@ -54,21 +54,7 @@ def submit(
         with session.begin_nested():
             session.add(response)
             session.flush()
-            stored = []
-            for key, value in answers.items():
-                if key not in kinds or value is None:
-                    continue
-                answer = Answer(
-                    response_id=response.id,  # type: ignore[arg-type]
-                    question_key=key,
-                    value=value,
-                    text=str(value) if kinds[key] in TEXT_KINDS else None,
-                )
-                session.add(answer)
-                stored.append(answer)
-            if any(a.text for a in stored):
-                response.open_text = True
-                session.add(response)
+            stored = add_answers(session=session, response=response, answers=answers, kinds=kinds)
             session.flush()
     except IntegrityError:
         existing = find_by_token(session=session, token=token)
@@ -77,6 +63,28 @@ def submit(
         return existing, False
     _tag(session, survey, response, stored)
     return response, True
+
+
+def add_answers(
+    *, session: Session, response: Response, answers: Mapping[str, Any], kinds: Mapping[str, str]
+) -> list[Answer]:
+    """Answer rows for a stored response; questions the version lacks are ignored."""
+    stored = []
+    for key, value in answers.items():
+        if key not in kinds or value is None:
+            continue
+        answer = Answer(
+            response_id=response.id,  # type: ignore[arg-type]
+            question_key=key,
+            value=value,
+            text=str(value) if kinds[key] in TEXT_KINDS else None,
+        )
+        session.add(answer)
+        stored.append(answer)
+    if any(a.text for a in stored):
+        response.open_text = True
+        session.add(response)
+    return stored
 
 
 def _tag(session: Session, survey: Survey, response: Response, stored: list[Answer]) -> None:

@@ -23,15 +23,6 @@ def site_by_slug(*, session: Session, slug: str) -> Site:
     return site
 
 
-def survey_by_slug(*, session: Session, site: Site, slug: str) -> Survey:
-    survey = session.exec(
-        select(Survey).where(Survey.site_id == site.id, Survey.slug == slug)
-    ).first()
-    if survey is None:
-        raise NotFound(slug)
-    return survey
-
-
 def create_from_document(*, session: Session, site: Site, document: Mapping[str, Any]) -> Survey:
     """A draft survey holding ``document``'s content (not yet published)."""
     problems = validate(document, require_translations=False)
@@ -79,16 +70,30 @@ def fill_draft(*, session: Session, survey: Survey, document: Mapping[str, Any])
     session.flush()
 
 
+def sections_of(*, session: Session, survey: Survey) -> list[Section]:
+    """The draft's pages, in order."""
+    return list(
+        session.exec(
+            select(Section).where(Section.survey_id == survey.id).order_by(col(Section.position))
+        )
+    )
+
+
+def questions_of(*, session: Session, survey: Survey) -> list[Question]:
+    """The draft's questions, in order within their pages."""
+    return list(
+        session.exec(
+            select(Question)
+            .where(Question.survey_id == survey.id)
+            .order_by(col(Question.position), col(Question.id))
+        )
+    )
+
+
 def document_from_draft(*, session: Session, survey: Survey) -> dict[str, Any]:
     """The draft as a survey document (what publishing would freeze)."""
-    sections = session.exec(
-        select(Section).where(Section.survey_id == survey.id).order_by(col(Section.position))
-    ).all()
-    drafted = session.exec(
-        select(Question)
-        .where(Question.survey_id == survey.id)
-        .order_by(col(Question.position), col(Question.id))
-    ).all()
+    sections = sections_of(session=session, survey=survey)
+    drafted = questions_of(session=session, survey=survey)
     by_section: dict[int, list[Question]] = {}
     for question in drafted:
         by_section.setdefault(question.section_id, []).append(question)

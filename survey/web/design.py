@@ -38,6 +38,7 @@ from survey.services import access, catalog, content_po, definitions, designer, 
 from survey.services.access import Need
 from survey.services.errors import InvalidDocument
 from survey.web import staff
+from survey.web.respond import page_view
 
 bp = Blueprint("design", __name__, url_prefix="/sites")
 
@@ -376,53 +377,44 @@ def _question_input(form: QuestionForm) -> designer.QuestionInput:
 
 @bp.route("/<site_slug>/surveys/<slug>/questions/new", methods=["GET", "POST"])
 def new_question(site_slug: str, slug: str) -> HttpResponse | tuple[str, int]:
-    site, survey = _survey(site_slug, slug)
-    form = _question_form(survey, None)
-    problems: list[str] = []
-    if request.method == "POST" and form.validate():
-        try:
-            question = designer.add_question(
-                session=db.session(),
-                survey=survey,
-                data=_question_input(form),
-                prefer_not_label=_prefer_not_labels(survey),
-            )
-        except InvalidDocument as error:
-            problems = [staff.describe(p) for p in error.problems]
-        else:
-            flash(_("Question added."), "ok")
-            return _back(site, survey, f"q-{question.key}")
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "design/question.html",
-        site=site,
-        survey=survey,
-        form=form,
-        question=None,
-        problems=problems,
-    ), status
+    return _question_page(site_slug, slug, None)
 
 
 @bp.route("/<site_slug>/surveys/<slug>/questions/<key>", methods=["GET", "POST"])
 def edit_question(site_slug: str, slug: str, key: str) -> HttpResponse | tuple[str, int]:
+    return _question_page(site_slug, slug, key)
+
+
+def _question_page(site_slug: str, slug: str, key: str | None) -> HttpResponse | tuple[str, int]:
+    """Add a question (``key`` is None) or edit one; refused input comes back with every problem."""
     site, survey = _survey(site_slug, slug)
-    question = designer.question_at(session=db.session(), survey=survey, key=key)
+    session = db.session()
+    question = (
+        None if key is None else designer.question_at(session=session, survey=survey, key=key)
+    )
     form = _question_form(survey, question)
     problems: list[str] = []
     if request.method == "POST" and form.validate():
+        data = _question_input(form)
+        labels = _prefer_not_labels(survey)
         try:
-            designer.update_question(
-                session=db.session(),
-                survey=survey,
-                question=question,
-                data=_question_input(form),
-                prefer_not_label=_prefer_not_labels(survey),
-            )
+            if question is None:
+                saved = designer.add_question(
+                    session=session, survey=survey, data=data, prefer_not_label=labels
+                )
+            else:
+                saved = designer.update_question(
+                    session=session,
+                    survey=survey,
+                    question=question,
+                    data=data,
+                    prefer_not_label=labels,
+                )
         except InvalidDocument as error:
             problems = [staff.describe(p) for p in error.problems]
         else:
-            flash(_("Question saved."), "ok")
-            return _back(site, survey, f"q-{question.key}")
+            flash(_("Question added.") if question is None else _("Question saved."), "ok")
+            return _back(site, survey, f"q-{saved.key}")
     status = 422 if request.method == "POST" else 200
     return render_template(
         "design/question.html",
@@ -567,7 +559,6 @@ def preview_frame(site_slug: str, slug: str) -> Response:
         surveys.document_from_draft(session=db.session(), survey=survey), lang
     )
     form = build_form(document, translations=i18n.translations_for(lang))(formdata=request.args)
-    pages = form.pages() or [0]
     index = form.current_page()
     action = request.args.get("action")
     if action == "next" and form.next_page(index) is not None:
@@ -576,17 +567,10 @@ def preview_frame(site_slug: str, slug: str) -> Response:
         index = form.previous_page(index)  # type: ignore[assignment]
     form.page.data = str(index)
     i18n.use_locale(lang)
-    html = render_template(
-        "respond/page.html",
-        survey=survey,
-        document=document,
-        form=form,
-        index=index,
-        page_number=pages.index(index) + 1 if index in pages else 1,
-        page_count=len(pages),
-        is_last=form.next_page(index) is None,
-        has_previous=form.previous_page(index) is not None,
-        notice=None,
+    html = page_view(
+        survey,
+        form,
+        index,
         preview_url=url_for(
             "design.preview_frame", site_slug=site.slug, slug=survey.slug, lang=lang
         ),

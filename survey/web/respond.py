@@ -43,19 +43,14 @@ def _form(version: SurveyVersion, locale: str, data: Any = None) -> ResponseForm
     return form_class(formdata=data)
 
 
-def _render(
-    survey: Survey,
-    form: ResponseForm,
-    index: int,
-    *,
-    status: int = 200,
-    notice: str | None = None,
-) -> tuple[str, int]:
+def page_view(survey: Survey, form: ResponseForm, index: int, **extra: Any) -> str:
+    """The survey page ``index`` of ``form``: used by residents and by the designer's preview."""
     pages = form.pages() or [0]
     form.page.data = str(index)
     if not _TOKEN.match(form.token.data or ""):
         form.token.data = secrets.token_urlsafe(24)
-    html = render_template(
+    extra.setdefault("notice", None)
+    return render_template(
         "respond/page.html",
         survey=survey,
         document=form.document,
@@ -65,9 +60,19 @@ def _render(
         page_count=len(pages),
         is_last=form.next_page(index) is None,
         has_previous=form.previous_page(index) is not None,
-        notice=notice,
+        **extra,
     )
-    return html, status
+
+
+def _render(
+    survey: Survey,
+    form: ResponseForm,
+    index: int,
+    *,
+    status: int = 200,
+    notice: str | None = None,
+) -> tuple[str, int]:
+    return page_view(survey, form, index, notice=notice), status
 
 
 @bp.get("/<slug>")

@@ -27,11 +27,11 @@ def test_the_model_loads_from_the_installed_package_and_means_across_languages(e
 
 
 def test_a_huge_answer_is_cut_to_the_models_window(encoder) -> None:  # type: ignore[no-untyped-def]
-    import time
-
-    started = time.perf_counter()
-    encoder.embed(["rent " * 20_000])
-    assert time.perf_counter() - started < 10
+    huge = encoder.embed(["rent " * 20_000])
+    shorter = encoder.embed(["rent " * 2_000])
+    # Past the model's window more text changes nothing: the answer was cut, not choked on.
+    assert huge.shape == shorter.shape
+    assert float(abs(huge - shorter).max()) < 1e-5
 
 
 def test_zero_shot_tagging_from_theme_descriptions(encoder) -> None:  # type: ignore[no-untyped-def]
