@@ -103,7 +103,9 @@ def city(make_site, make_survey, session):
 def tags_of(session, text_fragment):
     from survey.models import Answer
 
-    answer = session.exec(select(Answer).where(Answer.text.contains(text_fragment))).first()
+    answer = session.exec(
+        select(Answer).where(Answer.text.contains(text_fragment)).order_by(Answer.id)
+    ).first()
     return {
         t.theme_key
         for t in session.exec(
@@ -188,7 +190,9 @@ def test_review_overrides_automatic_tags_and_measures_agreement(
     site, _survey = city
     first = make_user("staff", site)
     second = make_user("staff", site)
-    answer = session.exec(select(Answer).where(Answer.text.contains("street lights"))).first()
+    answer = session.exec(
+        select(Answer).where(Answer.text.contains("street lights")).order_by(Answer.id)
+    ).first()
     automatic = tags_of(session, "street lights")
     client = signed_in(first)
     token = csrf_of(client, "/sites/here/review")
