@@ -23,26 +23,14 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
+from analysis.codebook import load_default  # noqa: E402
 from survey import create_app  # noqa: E402
 from survey.migrate import upgrade  # noqa: E402
 from survey.models import Answer, AnswerTag, Response, Site, Survey  # noqa: E402
 from survey.services.catalog import latest_version  # noqa: E402
 from survey.services.demo import seed  # noqa: E402
 
-THEMES = [
-    "housing",
-    "jobs",
-    "education",
-    "health",
-    "safety",
-    "transportation",
-    "youth_family",
-    "environment",
-    "community",
-    "equity",
-    "financial_security",
-    "civic_voice",
-]
+THEMES = list(load_default().keys)
 PHRASES = [
     "cheaper rent",
     "more buses at night",

@@ -38,7 +38,7 @@ def make_app(tmp: Path):
     from sqlmodel import Session
 
     with Session(engine) as session:
-        seed(session=session)
+        seed(session=session, answers=True)
         session.commit()
     return app
 
@@ -47,6 +47,15 @@ def page_sizes(client) -> None:
     print("resident page /s/hopes (HTML with inline CSS)")
     for code in LOCALE_CODES:
         body = client.get(f"/s/hopes?lang={code}").data
+        print(
+            f"  {code:8s} {len(body):6d} bytes raw, {len(gzip.compress(body, 9)):5d} bytes gzipped"
+        )
+
+
+def public_page_sizes(client) -> None:
+    print("public page /p/riverside (HTML with inline CSS)")
+    for code in LOCALE_CODES:
+        body = client.get(f"/p/riverside?lang={code}").data
         print(
             f"  {code:8s} {len(body):6d} bytes raw, {len(gzip.compress(body, 9)):5d} bytes gzipped"
         )
@@ -136,6 +145,7 @@ def main() -> None:
         app = make_app(tmp)
         client = app.test_client()
         page_sizes(client)
+        public_page_sizes(client)
         render_times(client)
         submissions(client)
         app.extensions["cv_engine"].dispose()
