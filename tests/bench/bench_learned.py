@@ -1,12 +1,13 @@
 """Learned tagger on NHS patient feedback (pxtextmining v6): 5-fold macro-F1 and training time.
 
-Run: ``python tests/bench/bench_learned.py [--semantic] [--folds 5] [--labels]``
+Run: ``python tests/bench/bench_learned.py [--semantic [--cache]] [--folds 5] [--labels]``
 
 36 labels with ≥ 20 positives among rows with real text (empty and "Did not answer" dropped;
 "Not assigned" and "Labelling not possible" excluded), rows with at least one of them. Folds:
 ``KFold(5, shuffle=True, random_state=0)``. Training time is wall time of ``fit`` on one fold's
 training rows (thresholds chosen by inner cross-validation included). With ``--semantic`` the
-sentence embeddings are computed once up front (time reported separately) and passed to ``fit``.
+sentence embeddings are computed once up front (time reported separately) and passed to ``fit``;
+``--cache`` keeps them on disk (see ``embedding_cache.py``) so that later runs skip the encoding.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def main() -> None:
     parser.add_argument("--C", type=float, default=TaggerOptions.C)
     parser.add_argument("--classifier", default=TaggerOptions.classifier)
     parser.add_argument("--inner", type=int, default=TaggerOptions.inner_folds)
+    parser.add_argument("--prior", type=float, default=TaggerOptions.threshold_prior)
+    parser.add_argument("--cache", action="store_true", help="reuse embeddings cached on disk")
     args = parser.parse_args()
 
     from sklearn.model_selection import KFold
@@ -49,7 +52,13 @@ def main() -> None:
         f"pxtextmining v6: {len(rows)} rows, {len(labels)} labels, mean {truth.sum(1).mean():.2f} labels/row"
     )
     embeddings = None
-    if args.semantic:
+    if args.semantic and args.cache:
+        from embedding_cache import CACHE, cached_embeddings
+
+        embeddings, elapsed, hit = cached_embeddings(texts)
+        what = f"loaded from {CACHE}" if hit else "computed and cached"
+        print(f"embedding {len(texts)} answers: {elapsed:.1f} s ({what})")
+    elif args.semantic:
         from analysis.semantic import default_encoder
 
         encoder = default_encoder()
@@ -57,7 +66,12 @@ def main() -> None:
         embeddings = encoder.embed(texts)
         elapsed = time.perf_counter() - started
         print(f"embedding {len(texts)} answers: {elapsed:.1f} s ({len(texts) / elapsed:.0f}/s)")
-    options = TaggerOptions(classifier=args.classifier, C=args.C, inner_folds=args.inner)  # type: ignore[arg-type]
+    options = TaggerOptions(
+        classifier=args.classifier,  # type: ignore[arg-type]
+        C=args.C,
+        inner_folds=args.inner,
+        threshold_prior=args.prior,
+    )
     macro, micro, seconds = [], [], []
     per_label = np.zeros(len(labels))
     splitter = KFold(n_splits=5, shuffle=True, random_state=0)
@@ -87,7 +101,8 @@ def main() -> None:
         )
     kind = "lexical + semantic" if args.semantic else "lexical"
     print(
-        f"\n{kind} ({options.classifier}, C={options.C}, inner folds {options.inner_folds}): "
+        f"\n{kind} ({options.classifier}, C={options.C}, inner folds {options.inner_folds}, "
+        f"threshold prior {options.threshold_prior}): "
         f"macro-F1 {np.mean(macro):.4f} ± {np.std(macro):.4f}, micro-F1 {np.mean(micro):.4f}, "
         f"training {np.mean(seconds):.1f} s per fold (max {np.max(seconds):.1f} s, one core)"
     )

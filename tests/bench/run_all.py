@@ -1,4 +1,8 @@
-"""``make bench``: every benchmark in this folder, one after the other, figures printed."""
+"""``make bench``: every benchmark, one after the other, figures printed (nothing asserted).
+
+``python tests/bench/run_all.py [--no-semantic]``. Analysis data: ``../shared/data`` beside the
+repository, or ``$CV_SHARED_DATA``.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,31 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
+BENCHMARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("bench_resident.py", ()),
+    ("bench_insights.py", ()),
+    ("bench_codebook.py", ()),
+    ("bench_learned.py", ()),
+    ("bench_learned.py", ("--semantic", "--cache")),
+    ("bench_sib200.py", ()),
+    ("bench_sentiment.py", ()),
+    ("bench_tagging_speed.py", ()),
+)
+
 
 def main() -> int:
+    no_semantic = "--no-semantic" in sys.argv[1:]
     failed = []
-    for script in sorted(HERE.glob("bench_*.py")):
-        print(f"\n## {script.name}", flush=True)
-        if subprocess.run([sys.executable, str(script)], cwd=HERE.parents[1]).returncode != 0:
-            failed.append(script.name)
+    for script, options in BENCHMARKS:
+        if no_semantic and "--semantic" in options:
+            continue
+        takes_flag = script in {"bench_sib200.py", "bench_tagging_speed.py"}
+        argv = [*options, *(("--no-semantic",) if no_semantic and takes_flag else ())]
+        print(f"\n## {script} {' '.join(argv)}".rstrip(), flush=True)
+        if subprocess.run(
+            [sys.executable, str(HERE / script), *argv], cwd=HERE.parents[1]
+        ).returncode:
+            failed.append(f"{script} {' '.join(argv)}".strip())
     if failed:
         print(f"\nbenchmarks that failed to run: {', '.join(failed)}")
     return 1 if failed else 0
