@@ -26,6 +26,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    if app.config.get("PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind N proxies the client's address (used only to throttle staff sign-in) and the
+        # scheme come from their headers.
+        proxies = int(app.config["PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     db.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)

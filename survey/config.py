@@ -56,6 +56,8 @@ def from_environment(env: dict[str, str] | None = None) -> dict[str, Any]:
         "DATABASE_URL": database_url,
         "REDIS_URL": env.get("REDIS_URL") or None,
         "DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "en"),
+        #: proxies in front of the app (a load balancer, TLS); their X-Forwarded-* headers are trusted
+        "PROXIES": _int(env, "PROXIES", 0),
         #: the longest open answer a resident may send, in characters
         "ANSWER_MAX_CHARS": _int(env, "ANSWER_MAX_CHARS", 5000),
         #: the largest request body, in bytes; larger bodies get the 413 page
