@@ -53,3 +53,25 @@ def test_a_reviewer_tags_an_answer_with_the_keyboard(
     ).all()
     assert [t.theme_key for t in kept] == [theme]
     context.close()
+
+
+def test_the_brief_prints_on_one_page_in_every_language(session, live_server, playwright_browser):
+    import re
+
+    from survey.services.demo import seed
+
+    seed(session=session)
+    session.commit()
+    _p, browser = playwright_browser
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.locator("main").get_by_label("Email").fill("analyst@riverside.example")
+    page.locator("main").get_by_label("Password").fill("riverside-demo")
+    page.locator("main").get_by_role("button").click()
+    for code in ("en", "es", "vi", "zh_Hans", "ar", "so", "ht", "hmn"):
+        page.goto(f"{live_server}/sites/riverside/insights/brief?survey=hopes&lang={code}")
+        pdf = page.pdf(format="A4")
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        assert pages == 1, (code, pages)
+    context.close()
