@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -48,17 +49,37 @@ def _merge(data: Any, files: Any) -> Any:
     return CombinedMultiDict([files, data])
 
 
+_SHEET_ROW = re.compile(r"^(?P<sheet>\S+) sheet, row (?P<row>\d+)$")
+_SHEET = re.compile(r"^(?P<sheet>\S+) sheet$")
+#: places that need no words: the message says it all
+_WHOLE = {
+    "document",
+    "survey",
+    "site",
+    "codebook",
+    "review",
+    "stakeholder",
+    "commitment",
+    "quote",
+    "file",
+}
+
+
 def describe(problem: Problem) -> str:
     """A problem in the staff member's language: where, what, and which language if any."""
-    words = problem.where.split(" ", 1)
-    kind = words[0]
     where = problem.where
-    if kind == "question" and len(words) == 2:
-        where = _("Question “%(key)s”", key=words[1])
-    elif kind == "section" and len(words) == 2:
-        where = _("Page “%(key)s”", key=words[1])
-    elif kind in ("document", "survey", "question"):
+    row = _SHEET_ROW.match(where)
+    sheet = _SHEET.match(where)
+    if where in _WHOLE:
         where = ""
+    elif row:
+        where = _("sheet “%(sheet)s”, row %(row)s", sheet=row["sheet"], row=row["row"])
+    elif sheet:
+        where = _("sheet “%(sheet)s”", sheet=sheet["sheet"])
+    elif where.startswith("question "):
+        where = _("Question “%(key)s”", key=where.removeprefix("question "))
+    elif where.startswith("section "):
+        where = _("Page “%(key)s”", key=where.removeprefix("section "))
     message = _(problem.message, **problem.params) if problem.params else _(problem.message)
     text = f"{where}: {message}" if where else message
     if problem.locale:

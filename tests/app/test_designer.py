@@ -258,3 +258,27 @@ def test_paper_entry_stores_answers_with_the_paper_channel(
     )
     assert missing.status_code == 422
     assert "Please answer this question." in text_of(missing.data)
+
+
+def test_an_xlsform_refused_on_the_upload_page_names_sheet_and_row(signed_in, make_site, make_user):
+    import io
+
+    from openpyxl import Workbook
+
+    site = make_site(slug="here")
+    client = signed_in(make_user("staff", site))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label"])
+    sheet.append(["geopoint", "where", "Where are you?"])
+    data = io.BytesIO()
+    book.save(data)
+    token = csrf_of(client, f"{BASE}/import")
+    refused = client.post(
+        f"{BASE}/import?lang=es",
+        data={"csrf_token": token, "file": (io.BytesIO(data.getvalue()), "form.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    assert "hoja «survey», fila 2" in text_of(refused.data)
