@@ -88,3 +88,59 @@ def test_chinese_answers_are_segmented_into_words() -> None:
     ]
     tagger = LearnedTagger(options=FAST).fit(examples)
     assert [t.theme for t in tagger.tag("房租又涨了", "zh_Hans")][:1] == ["housing"]
+
+
+def test_a_site_with_thirty_answers_and_rare_labels_still_trains() -> None:
+    examples = [
+        TrainingExample(f"park trees benches {i}", ("parks",))
+        if i % 3 == 0
+        else TrainingExample(f"rent landlord repairs {i}", ("housing",))
+        for i in range(28)
+    ] + [
+        TrainingExample("the library opens too late", ("library",)),
+        TrainingExample("library hours are short", ("library",)),
+    ]
+    tagger = LearnedTagger().fit(examples)
+    assert tagger.labels == ("housing", "library", "parks")
+    assert tagger.report is not None
+    assert all(0.0 <= m.threshold <= 1.0 for m in tagger.report.labels)
+
+
+def test_thresholds_of_rare_labels_lean_towards_the_common_one() -> None:
+    from analysis.learned import _best_threshold, _smoothed_thresholds
+
+    rng = np.random.default_rng(0)
+    truth = np.zeros((400, 2), dtype=np.int8)
+    truth[:200, 0] = 1
+    truth[:3, 1] = 1
+    scores = rng.normal(size=(400, 2)) + 2.0 * truth
+    own = np.array([_best_threshold(scores[:, j], truth[:, j])[0] for j in range(2)])
+    centre = float(np.median(own))
+    shrunk = _smoothed_thresholds(scores, truth, prior=5.0)
+    assert abs(shrunk[0] - own[0]) < 0.05 * abs(own[0] - centre) + 1e-9
+    assert abs(shrunk[1] - centre) < abs(own[1] - centre)
+    assert np.array_equal(_smoothed_thresholds(scores, truth, prior=0.0), own)
+
+
+def test_a_version_1_model_still_loads(tagger: LearnedTagger, tmp_path: Path) -> None:
+    import json
+
+    directory = tagger.save(tmp_path / "old")
+    meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+    meta["version"] = 1
+    del meta["options"]["threshold_prior"]
+    (directory / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    again = LearnedTagger.load(directory)
+    assert again.options.threshold_prior == 0.0
+    assert np.allclose(again.probabilities(["rent"]), tagger.probabilities(["rent"]))
+
+
+def test_a_model_with_unknown_options_fails_clearly(tagger: LearnedTagger, tmp_path: Path) -> None:
+    import json
+
+    directory = tagger.save(tmp_path / "odd")
+    meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+    meta["options"]["mystery"] = 1
+    (directory / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(LearnedModelError, match="options"):
+        LearnedTagger.load(directory)
