@@ -101,7 +101,8 @@ def main() -> None:
         )
     kind = "lexical + semantic" if args.semantic else "lexical"
     print(
-        f"\n{kind} ({options.classifier}, C={options.C}, inner folds {options.inner_folds}, "
+        f"\n{kind} ({options.classifier}, C={options.semantic_C if embeddings is not None else options.C}, "
+        f"inner folds {options.inner_folds}, "
         f"threshold prior {options.threshold_prior}): "
         f"macro-F1 {np.mean(macro):.4f} ± {np.std(macro):.4f}, micro-F1 {np.mean(micro):.4f}, "
         f"training {np.mean(seconds):.1f} s per fold (max {np.max(seconds):.1f} s, one core)"
