@@ -164,26 +164,39 @@ def compare_rounds(
     alpha: float = 0.05,
 ) -> tuple[ThemeChange, ...]:
     """How each theme's share moved from one round to the next, largest moves first."""
-    shares_before = {s.theme: s for s in theme_shares(before, themes=themes)}
-    shares_after = {s.theme: s for s in theme_shares(after, themes=themes)}
+    rows_before, rows_after = _answers(before), _answers(after)
+    shares_before = {s.theme: s.count for s in theme_shares(rows_before, themes=themes)}
+    shares_after = {s.theme: s.count for s in theme_shares(rows_after, themes=themes)}
     keys = list(themes) if themes is not None else sorted(set(shares_before) | set(shares_after))
-    n_before = next(iter(shares_before.values())).n if shares_before else len(_answers(before))
-    n_after = next(iter(shares_after.values())).n if shares_after else len(_answers(after))
+    return compare_counts(
+        shares_before, len(rows_before), shares_after, len(rows_after), themes=keys, alpha=alpha
+    )
+
+
+def compare_counts(
+    before: Mapping[str, int],
+    before_n: int,
+    after: Mapping[str, int],
+    after_n: int,
+    *,
+    themes: Sequence[str],
+    alpha: float = 0.05,
+) -> tuple[ThemeChange, ...]:
+    """:func:`compare_rounds` from counts already made: answers per theme out of ``n`` a round."""
     changes = []
-    for theme in keys:
-        count_before = shares_before[theme].count if theme in shares_before else 0
-        count_after = shares_after[theme].count if theme in shares_after else 0
-        z, p = two_proportion_z_test(count_before, n_before, count_after, n_after)
-        difference = (count_after / n_after if n_after else 0.0) - (
-            count_before / n_before if n_before else 0.0
+    for theme in themes:
+        count_before, count_after = int(before.get(theme, 0)), int(after.get(theme, 0))
+        z, p = two_proportion_z_test(count_before, before_n, count_after, after_n)
+        difference = (count_after / after_n if after_n else 0.0) - (
+            count_before / before_n if before_n else 0.0
         )
         changes.append(
             ThemeChange(
                 theme=theme,
                 before_count=count_before,
-                before_n=n_before,
+                before_n=before_n,
                 after_count=count_after,
-                after_n=n_after,
+                after_n=after_n,
                 difference=difference,
                 z=z,
                 p_value=p,

@@ -120,8 +120,6 @@ class QuestionKind:
     """How one kind of question becomes a field, and how its field becomes a stored value."""
 
     name: ClassVar[str]
-    #: open text is tagged with themes; closed answers are not
-    is_open_text: ClassVar[bool] = False
 
     def __init__(self, question: Question, *, max_length: int = DEFAULT_MAX_LENGTH) -> None:
         self.question = question
@@ -143,13 +141,9 @@ class QuestionKind:
             return None
         return data.strip() if isinstance(data, str) else data
 
-    def render_kw(self) -> dict[str, Any]:
-        return {}
-
 
 class ShortText(QuestionKind):
     name = "short_text"
-    is_open_text = True
 
     def limit(self) -> int:
         return int(self.question.get("max_length") or self.max_length)

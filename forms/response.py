@@ -7,7 +7,7 @@ with the form as hidden inputs, and nothing is stored until the last page is sen
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar, Protocol
 
 from wtforms import Field, Form, HiddenField
@@ -65,9 +65,6 @@ class ResponseForm(Form):
                     if value is not None:
                         answers[key] = value
         return answers
-
-    def is_visible(self, key: str) -> bool:
-        return _condition_met(self.kinds[key].question, self.visible_answers())
 
     def visible_keys(self, index: int) -> list[str]:
         answers = self.visible_answers()
@@ -166,7 +163,3 @@ def build_form(
         attrs["Meta"] = Meta
     attrs.update(document=document, kinds=kinds, sections=sections)
     return type("SurveyResponseForm", (ResponseForm,), attrs)
-
-
-def question_keys(form: ResponseForm) -> Sequence[str]:
-    return [key for keys in form.sections for key in keys]

@@ -145,32 +145,32 @@ def localise_document(document: Mapping[str, Any], locale: str) -> dict[str, Any
     }
 
 
-def _texts_of(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, str] | None, bool]]:
-    """Every translatable text with where it is and whether it must exist."""
-    yield "survey title", document.get("title"), True
+def _texts_of(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, str] | None]]:
+    """Every translatable text of the document, with where it is."""
+    yield "survey title", document.get("title")
     for name in ("intro", "thank_you"):
         if document.get(name):
-            yield f"survey {name.replace('_', ' ')}", document.get(name), True
+            yield f"survey {name.replace('_', ' ')}", document.get(name)
     for number, section in enumerate(document.get("sections", []), start=1):
         if section.get("title"):
-            yield f"section {section.get('key', number)} title", section.get("title"), True
+            yield f"section {section.get('key', number)} title", section.get("title")
         for question in section.get("questions", []):
             where = f"question {question.get('key', '?')}"
-            yield where, question.get("text"), True
+            yield where, question.get("text")
             if question.get("help"):
-                yield f"{where} help", question.get("help"), True
+                yield f"{where} help", question.get("help")
             for option in question.get("options", []):
-                yield f"{where} option {option.get('code', '?')}", option.get("label"), True
+                yield f"{where} option {option.get('code', '?')}", option.get("label")
             scale = question.get("scale") or {}
             for end in ("min_label", "max_label"):
                 if scale.get(end):
-                    yield f"{where} {end.replace('_', ' ')}", scale.get(end), True
+                    yield f"{where} {end.replace('_', ' ')}", scale.get(end)
 
 
 def missing_translations(document: Mapping[str, Any]) -> list[Problem]:
     locales = list(document.get("locales") or [])
     problems = []
-    for where, texts, _required in _texts_of(document):
+    for where, texts in _texts_of(document):
         for locale in locales:
             if not isinstance(texts, Mapping) or not str(texts.get(locale) or "").strip():
                 problems.append(Problem(where, N_("text is missing"), locale))

@@ -43,13 +43,6 @@ def open_survey(*, session: Session, slug: str) -> tuple[Survey, SurveyVersion]:
     return survey, version
 
 
-def version_by_id(*, session: Session, survey: Survey, version_id: int) -> SurveyVersion:
-    version = session.get(SurveyVersion, version_id)
-    if version is None or version.survey_id != survey.id:
-        raise NotFound(str(version_id))
-    return version
-
-
 def site_of(*, session: Session, survey: Survey) -> Site:
     site = session.get(Site, survey.site_id)
     if site is None:

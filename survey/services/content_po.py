@@ -41,10 +41,6 @@ class ImportReport:
     empty: list[str] = field(default_factory=list)
     placeholder_mismatches: list[str] = field(default_factory=list)
 
-    @property
-    def clean(self) -> bool:
-        return not (self.unknown_keys or self.placeholder_mismatches)
-
 
 class MalformedPo(ValueError):
     """The file is not a PO file we can read; nothing was saved."""

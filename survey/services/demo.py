@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from survey.document import questions
 from survey.models import (
@@ -191,18 +191,17 @@ def _loop(session: Session, site: Site, current: Survey) -> None:
         )
         for key, quotes in list(summary.quotes.items())[:3]:
             for quote in quotes[:1]:
+                # Approve exactly what the approval page would show staff.
+                _answer, shown = loop.quote_preview(
+                    session=session, site=site, answer_id=int(quote.answer_id)
+                )
                 loop.approve_quote(
                     session=session,
                     site=site,
                     answer_id=int(quote.answer_id),
                     theme=key,
                     user=None,
-                    shown_text=insights.redactor_for(site)(
-                        session.exec(
-                            select(Answer.text).where(col(Answer.id) == int(quote.answer_id))
-                        ).one()
-                        or ""
-                    ),
+                    shown_text=shown,
                 )
     session.flush()
 

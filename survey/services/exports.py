@@ -17,6 +17,8 @@ from survey.models import Answer, Response, Survey, SurveyVersion
 FORMATS = ("jsonl", "csv")
 #: a spreadsheet treats a cell starting with one of these as a formula
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: the columns every response export starts with
+_FIXED = ["id", "survey", "version", "locale", "channel", "submitted_at"]
 
 
 def neutralise_cell(value: Any) -> Any:
@@ -54,21 +56,6 @@ def _responses(session: Session, survey: Survey) -> Iterator[tuple[Response, int
         yield from flush()
 
 
-def question_columns(session: Session, survey: Survey) -> list[str]:
-    """Question keys across every version, in the order they first appeared."""
-    keys: list[str] = []
-    versions = session.exec(
-        select(SurveyVersion)
-        .where(SurveyVersion.survey_id == survey.id)
-        .order_by(col(SurveyVersion.number))
-    ).all()
-    for version in versions:
-        for question in questions(version.definition):
-            if question["key"] not in keys:
-                keys.append(question["key"])
-    return keys
-
-
 def response_records(*, session: Session, survey: Survey) -> Iterator[dict[str, Any]]:
     for response, number, answers in _responses(session, survey):
         yield {
@@ -87,23 +74,27 @@ def as_jsonl(records: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield json.dumps(record, ensure_ascii=False) + "\n"
 
 
+def _answer_cells(answers: dict[str, Any], keys: Iterable[str]) -> list[Any]:
+    """One cell a question: multiple choices joined by ``;``, nothing as an empty cell."""
+    cells: list[Any] = []
+    for key in keys:
+        value = answers.get(key)
+        if isinstance(value, list):
+            value = ";".join(str(v) for v in value)
+        cells.append("" if value is None else value)
+    return cells
+
+
 def as_csv(records: Iterable[dict[str, Any]], columns: list[str]) -> Iterator[str]:
     """UTF-8 CSV with a byte-order mark (so spreadsheets read accents), one column a question."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    fixed = ["id", "survey", "version", "locale", "channel", "submitted_at"]
-    writer.writerow([neutralise_cell(c) for c in (*fixed, *columns)])
+    writer.writerow([neutralise_cell(c) for c in (*_FIXED, *columns)])
     yield "\ufeff" + buffer.getvalue()
     for record in records:
         buffer.seek(0)
         buffer.truncate()
-        answers = record["answers"]
-        cells = [record[name] for name in fixed]
-        for key in columns:
-            value = answers.get(key)
-            if isinstance(value, list):
-                value = ";".join(str(v) for v in value)
-            cells.append("" if value is None else value)
+        cells = [record[name] for name in _FIXED] + _answer_cells(record["answers"], columns)
         writer.writerow([neutralise_cell(c) for c in cells])
         yield buffer.getvalue()
 
@@ -114,7 +105,7 @@ def export_responses(*, session: Session, survey: Survey, format: str) -> Iterat
     records = response_records(session=session, survey=survey)
     if format == "jsonl":
         return as_jsonl(records)
-    return as_csv(records, question_columns(session, survey))
+    return as_csv(records, [key for key, _header in question_headers(session, [survey])])
 
 
 def _utc(moment: datetime) -> str:
@@ -167,23 +158,16 @@ def question_headers(session: Session, surveys: Iterable[Survey]) -> list[tuple[
     return list(seen.items())
 
 
-_FIXED = ["id", "survey", "version", "locale", "channel", "submitted_at"]
-
-
 def _table(session: Session, surveys: list[Survey]) -> Iterator[list[Any]]:
     headers = question_headers(session, surveys)
+    keys = [key for key, _header in headers]
     yield [*_FIXED, *(header for _key, header in headers), "themes"]
     for record in records_with_themes(session=session, surveys=surveys):
-        row = [record[name] for name in _FIXED]
-        for key, _header in headers:
-            value = record["answers"].get(key)
-            row.append(
-                ";".join(str(v) for v in value)
-                if isinstance(value, list)
-                else ("" if value is None else value)
-            )
-        row.append(";".join(record["themes"]))
-        yield row
+        yield [
+            *(record[name] for name in _FIXED),
+            *_answer_cells(record["answers"], keys),
+            ";".join(record["themes"]),
+        ]
 
 
 def responses_csv(*, session: Session, surveys: Iterable[Survey]) -> str:

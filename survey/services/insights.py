@@ -28,8 +28,8 @@ from analysis.summary import (
     Quote,
     breakdown_from_counts,
     check_threshold,
+    compare_counts,
     representative_quotes,
-    two_proportion_z_test,
     wilson_interval,
 )
 from survey.document import PREFER_NOT_TO_SAY, localise, questions
@@ -305,24 +305,26 @@ def _previous_round(
     if previous is None or previous.site_id != site.id:
         return None, ()
     before_ids = _survey_ids([previous])
-    before_n = open_answer_people(session, before_ids)
-    before = theme_counts(session, before_ids)
-    moves = []
-    for row in rows:
-        if row.retired:
-            continue
-        z, p = two_proportion_z_test(before.get(row.key, 0), before_n, row.count, n)
-        moves.append(
-            ThemeMove(
-                key=row.key,
-                label=row.label,
-                before=before.get(row.key, 0) / before_n if before_n else 0.0,
-                after=row.share,
-                p_value=p,
-                significant=p is not None and p < 0.05 and z is not None,
-            )
+    shown = [row for row in rows if not row.retired]
+    changes = compare_counts(
+        theme_counts(session, before_ids),
+        open_answer_people(session, before_ids),
+        {row.key: row.count for row in shown},
+        n,
+        themes=[row.key for row in shown],
+    )
+    labels = {row.key: row.label for row in shown}
+    moves = [
+        ThemeMove(
+            key=change.theme,
+            label=labels[change.theme],
+            before=change.before_count / change.before_n if change.before_n else 0.0,
+            after=change.after_count / change.after_n if change.after_n else 0.0,
+            p_value=change.p_value,
+            significant=change.significant,
         )
-    moves.sort(key=lambda m: -abs(m.after - m.before))
+        for change in changes
+    ]
     return previous, tuple(moves)
 
 

@@ -39,6 +39,7 @@ from survey.models import (
 from survey.services.errors import InvalidDocument
 
 _CACHE: dict[tuple[str, int, int, int], Analyzer] = {}
+_CODEBOOKS: dict[tuple[str, int], Codebook] = {}
 _CACHE_LOCK = Lock()
 
 
@@ -56,8 +57,22 @@ def site_codebook(*, session: Session, site: Site) -> SiteCodebook | None:
 
 def codebook_for(*, session: Session, site: Site) -> Codebook:
     """The site's codebook, or the default one while the site has not edited it."""
-    stored = site_codebook(session=session, site=site)
-    return Codebook.from_dict(stored.document) if stored else codebooks.load_default()
+    return _parsed(session, site_codebook(session=session, site=site))
+
+
+def _parsed(session: Session, stored: SiteCodebook | None) -> Codebook:
+    """A stored codebook read once per process: versions are never edited, only added."""
+    if stored is None:
+        return codebooks.load_default()
+    # The database is part of the key: tests and tools may open several in one process.
+    key = (str(session.get_bind().url), stored.id or 0)
+    with _CACHE_LOCK:
+        found = _CODEBOOKS.get(key)
+    if found is None:
+        found = Codebook.from_dict(stored.document)
+        with _CACHE_LOCK:
+            _CODEBOOKS[key] = found
+    return found
 
 
 def save_codebook(*, session: Session, site: Site, document: Mapping[str, Any]) -> SiteCodebook:
@@ -131,7 +146,6 @@ def analyzer_for(*, session: Session, site: Site) -> Analyzer:
     """The site's analyzer, built once per codebook version and model (cached per process)."""
     stored = site_codebook(session=session, site=site)
     model = accepted_model(session=session, site=site)
-    # The database is part of the key: tests and tools may open several in one process.
     key = (
         str(session.get_bind().url),
         site.id or 0,
@@ -142,10 +156,9 @@ def analyzer_for(*, session: Session, site: Site) -> Analyzer:
         cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    codebook = Codebook.from_dict(stored.document) if stored else codebooks.load_default()
     identifier, sentiment = _shared_parts()
     analyzer = Analyzer(
-        codebook=CodebookTagger(codebook),
+        codebook=CodebookTagger(_parsed(session, stored)),
         learned=unpack_model(model.archive) if model else None,
         identifier=identifier,
         sentiment=sentiment,
@@ -176,7 +189,8 @@ def tag_answers(
     if not rows:
         return
     analyzer = analyzer_for(session=session, site=site)
-    active = set(codebook_for(session=session, site=site).keys)
+    tagger = analyzer.codebook
+    active = set(tagger.codebook.keys) if isinstance(tagger, CodebookTagger) else set()
     results = analyzer.analyze_many(
         [AnswerInput(str(a.id), a.text or "", locales.get(a.response_id)) for a in rows],
         candidates=list(survey.locales),

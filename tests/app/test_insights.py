@@ -364,3 +364,17 @@ def test_the_printable_brief_renders_in_another_language(city, signed_in, make_u
     page = client.get(f"/sites/here/insights/brief?survey={survey.slug}&lang=ar")
     assert page.status_code == 200
     assert read(page.data).html_attrs["dir"] == "rtl"
+
+
+def test_the_demo_shows_change_since_the_previous_round(session, app):
+    from survey.services.demo import DEMO_PASSWORD, seed
+    from tests.conftest import sign_in
+
+    seed(session=session)
+    session.commit()
+    client = app.test_client()
+    assert sign_in(client, "analyst@riverside.example", DEMO_PASSWORD).status_code == 303
+    text = text_of(client.get("/sites/riverside/insights?survey=hopes").data)
+    change = text.split("Change since the previous round")[1].split("In their own words")[0]
+    assert "Homes and housing" in change or "Housing" in change
+    assert "yes (p =" in change, "the demo's shift in housing is a real change"
