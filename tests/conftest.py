@@ -19,6 +19,8 @@ from sqlmodel import Session, SQLModel
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+#: public test material beside the repository (or wherever CV_SHARED_DATA says)
+SHARED_DATA = Path(os.environ.get("CV_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -8,7 +8,6 @@ import io
 import json
 import os
 import zipfile
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -16,7 +15,7 @@ from sqlmodel import select
 from survey.models import AnswerTag, Channel
 from survey.services import responses
 from survey.services.catalog import latest_version
-from tests.conftest import ROOT, csrf_of
+from tests.conftest import SHARED_DATA, csrf_of
 from tests.pages import read, text_of
 
 HOPES = [
@@ -292,14 +291,10 @@ def test_exports_carry_themes_and_are_spreadsheet_safe(city, signed_in, make_use
     assert "Tiny" not in groups or "hidden" in groups.split("Tiny")[1].split("\n")[0]
 
 
-def shared_data() -> Path:
-    return Path(os.environ.get("CV_SHARED_DATA") or ROOT.parent / "shared" / "data")
-
-
 def test_the_qdpx_project_is_valid_against_the_refi_qda_schema(city, signed_in, make_user):
     import xmlschema
 
-    schema_path = shared_data() / "refi-qda" / "Project-mrt2019.xsd"
+    schema_path = SHARED_DATA / "refi-qda" / "Project-mrt2019.xsd"
     if not schema_path.exists():
         if os.environ.get("CI"):
             pytest.fail(f"REFI-QDA schema missing at {schema_path}")

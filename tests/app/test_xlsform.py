@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import io
 import json
-import os
 import random
 import re
 import zipfile
@@ -22,11 +21,9 @@ from hypothesis import strategies as st
 from survey.document import Problem, validate
 from survey.services.errors import InvalidDocument
 from survey.services.xlsform import document_from_xlsx, xlsx_from_document
+from tests.conftest import IN_CI, ROOT, SHARED_DATA
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED_DATA = Path(os.environ.get("CV_SHARED_DATA") or ROOT.parent / "shared" / "data")
 XLSFORMS = SHARED_DATA / "xlsforms"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 DEMO = ROOT / "survey" / "demo" / "hopes.json"
 WHERE = re.compile(r"(survey|choices|settings) sheet(, row \d+)?")
 
