@@ -222,9 +222,14 @@ _REMEMBERED_LOCK = Lock()
 def _remembered(session: Session, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
     """Quotes and phrases are read from samples of answers and change only when answers or tags
     do: keep them until a new response or tag arrives (the newest ids are part of the key)."""
+    # The newest rows by primary key, with their times: an emptied database reuses ids.
     newest = (
-        session.exec(select(func.max(col(Response.id)))).one(),
-        session.exec(select(func.max(col(AnswerTag.id)))).one(),
+        session.exec(
+            select(Response.id, Response.submitted_at).order_by(col(Response.id).desc()).limit(1)
+        ).first(),
+        session.exec(
+            select(AnswerTag.id, AnswerTag.created_at).order_by(col(AnswerTag.id).desc()).limit(1)
+        ).first(),
     )
     full = (str(session.get_bind().url), *key, *newest)
     with _REMEMBERED_LOCK:

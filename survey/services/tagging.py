@@ -38,8 +38,8 @@ from survey.models import (
 )
 from survey.services.errors import InvalidDocument
 
-_CACHE: dict[tuple[str, int, int, int], Analyzer] = {}
-_CODEBOOKS: dict[tuple[str, int], Codebook] = {}
+_CACHE: dict[tuple[Any, ...], Analyzer] = {}
+_CODEBOOKS: dict[tuple[Any, ...], Codebook] = {}
 _CACHE_LOCK = Lock()
 
 
@@ -64,8 +64,7 @@ def _parsed(session: Session, stored: SiteCodebook | None) -> Codebook:
     """A stored codebook read once per process: versions are never edited, only added."""
     if stored is None:
         return codebooks.load_default()
-    # The database is part of the key: tests and tools may open several in one process.
-    key = (str(session.get_bind().url), stored.id or 0)
+    key = _identity(session, stored)
     with _CACHE_LOCK:
         found = _CODEBOOKS.get(key)
     if found is None:
@@ -146,12 +145,7 @@ def analyzer_for(*, session: Session, site: Site) -> Analyzer:
     """The site's analyzer, built once per codebook version and model (cached per process)."""
     stored = site_codebook(session=session, site=site)
     model = accepted_model(session=session, site=site)
-    key = (
-        str(session.get_bind().url),
-        site.id or 0,
-        stored.id or 0 if stored else 0,
-        model.id or 0 if model else 0,
-    )
+    key = (site.id, _identity(session, stored), _identity(session, model))
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
     if cached is not None:
@@ -164,10 +158,18 @@ def analyzer_for(*, session: Session, site: Site) -> Analyzer:
         sentiment=sentiment,
     )
     with _CACHE_LOCK:
-        for old in [k for k in _CACHE if k[:2] == key[:2]]:
+        for old in [k for k in _CACHE if k[0] == key[0]]:
             del _CACHE[old]
         _CACHE[key] = analyzer
     return analyzer
+
+
+def _identity(session: Session, row: SiteCodebook | TaggerModel | None) -> tuple[Any, ...]:
+    """What tells one stored codebook or model from another, in any database: its id and when it
+    was made (an emptied database hands out the same ids again), and the database itself."""
+    if row is None:
+        return ()
+    return (str(session.get_bind().url), row.id, row.created_at)
 
 
 @functools.cache
