@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -24,11 +25,16 @@ Validator = Callable[[Any, Field], None]
 DEFAULT_MAX_LENGTH = 5000
 
 
+def _shows_something(text: str) -> bool:
+    """Whether text has a character that shows: not only spaces, zero-width or control marks."""
+    return any(not ch.isspace() and unicodedata.category(ch)[0] not in "CZ" for ch in text)
+
+
 def _is_empty(data: Any) -> bool:
     if data is None:
         return True
     if isinstance(data, str):
-        return not data.strip()
+        return not _shows_something(data)
     if isinstance(data, list | tuple):
         return len(data) == 0
     return False
@@ -246,7 +252,12 @@ class Rating(SingleChoice):
         return [SelectChoice(code, code) for code in self.codes()]
 
     def value(self, data: Any) -> Any:
-        return None if _is_empty(data) else int(data)
+        # Before validation (skip logic reads answers first) the data may be anything a browser
+        # sent; an unreadable rating counts as no answer, and validation says why.
+        try:
+            return None if _is_empty(data) else int(data)
+        except (TypeError, ValueError):
+            return None
 
 
 class Number(QuestionKind):

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from survey import config as config_module
 from survey import db, i18n
+from survey.request import BoundedInt, CleanRequest
 
 csrf = CSRFProtect()
 
@@ -23,6 +24,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         settings.update(config)
     app = Flask(__name__, instance_path=str(Path(settings["INSTANCE_PATH"]).resolve()))
+    app.request_class = CleanRequest
+    app.url_map.converters["int"] = BoundedInt  # before any route is added
     app.config.update(settings)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

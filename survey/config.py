@@ -60,12 +60,15 @@ def from_environment(env: dict[str, str] | None = None) -> dict[str, Any]:
         "PROXIES": _int(env, "PROXIES", 0),
         #: the longest open answer a resident may send, in characters
         "ANSWER_MAX_CHARS": _int(env, "ANSWER_MAX_CHARS", 5000),
-        #: the largest request body, in bytes; larger bodies get the 413 page
-        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 256 * 1024),
-        "MAX_FORM_MEMORY_SIZE": _int(env, "MAX_CONTENT_LENGTH", 256 * 1024),
+        #: the largest request body, in bytes; larger bodies get the 413 page. Generous, so that a
+        #: too-long answer in a script that takes 3–4 bytes a character (and three times that
+        #: once percent-encoded) still reaches the form and comes back with its message, kept.
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        "MAX_FORM_MEMORY_SIZE": _int(env, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
-        #: a resident may take a while over a long survey; the CSRF token lasts as long
+        #: a resident may take a while over a long survey; the form's key (and staff pages' CSRF
+        #: token) lasts as long
         "WTF_CSRF_TIME_LIMIT": _int(env, "WTF_CSRF_TIME_LIMIT", 6 * 3600),
     }

@@ -14,6 +14,7 @@ class _FormReader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.hidden: list[tuple[str, str]] = []
         self.inputs: list[dict[str, str]] = []
+        self.links: list[str] = []
         self.errors: list[str] = []
         self.alerts: list[str] = []
         self.text: list[str] = []
@@ -27,6 +28,8 @@ class _FormReader(HTMLParser):
             self.html_attrs = values
         if tag == "style":
             self._in_style = True
+        if tag == "a" and "href" in values:
+            self.links.append(values["href"])
         if tag == "input":
             self.inputs.append(values)
             if values.get("type") == "hidden":

@@ -2,6 +2,10 @@
 
 Answers from earlier pages travel with the form as hidden inputs, so nothing is stored until
 the last page is sent, and the whole flow works with JavaScript off.
+
+Each page carries a signed, dated form key instead of a session-bound CSRF token, so a resident
+whose browser keeps no cookies can still answer; a key older than ``WTF_CSRF_TIME_LIMIT`` gets the
+page back with the answers kept. (Staff pages keep session-bound CSRF tokens.)
 """
 
 from __future__ import annotations
@@ -11,21 +15,42 @@ import secrets
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_wtf.csrf import CSRFError
+from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as HttpResponse
 
 from forms.response import ResponseForm, build_form
-from survey import db, i18n
+from survey import csrf, db, i18n
 from survey.document import localise_document
 from survey.i18n import _
 from survey.models import Channel, Survey, SurveyVersion
 from survey.services import catalog, responses
-from survey.services.errors import NotFound, SurveyClosed
-from survey.web.errors import error_page
+from survey.services.errors import SurveyClosed
 
 bp = Blueprint("respond", __name__, url_prefix="/s")
+csrf.exempt(bp)  # checked by the form key below, which needs no cookie
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_FORM_KEY = "csrf_token"  # the field name browsers already have in open pages
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(str(current_app.secret_key), salt="resident-form")
+
+
+def form_key(slug: str) -> str:
+    """A key for a page of survey ``slug``, valid for ``WTF_CSRF_TIME_LIMIT`` seconds."""
+    return _signer().dumps(slug)
+
+
+def _key_is_fresh(slug: str) -> bool:
+    try:
+        signed = _signer().loads(
+            request.form.get(_FORM_KEY, ""),
+            max_age=int(current_app.config["WTF_CSRF_TIME_LIMIT"]),
+        )
+    except BadData:
+        return False
+    return bool(signed == slug)
 
 
 def _load(slug: str) -> tuple[Survey, SurveyVersion]:
@@ -50,6 +75,7 @@ def page_view(survey: Survey, form: ResponseForm, index: int, **extra: Any) -> s
     if not _TOKEN.match(form.token.data or ""):
         form.token.data = secrets.token_urlsafe(24)
     extra.setdefault("notice", None)
+    extra.setdefault("form_key", form_key(survey.slug))
     return render_template(
         "respond/page.html",
         survey=survey,
@@ -108,6 +134,17 @@ def answer(slug: str) -> HttpResponse | tuple[str, int]:
     index = form.current_page()
     action = request.form.get("action", "next")
 
+    if not _key_is_fresh(slug):
+        return _render(
+            survey,
+            form,
+            index,
+            status=400,
+            notice=_(
+                "This page was open for a long time, so it expired to keep your answers safe. "
+                "Your answers are still here: please check them and press the button again."
+            ),
+        )
     if action == "lang":
         return _render(survey, form, index)
     if action == "back":
@@ -128,7 +165,7 @@ def answer(slug: str) -> HttpResponse | tuple[str, int]:
             notice=_("Please answer the questions on this page first."),
         )
     token = form.token.data if _TOKEN.match(form.token.data or "") else secrets.token_urlsafe(24)
-    responses.submit(
+    _response, created = responses.submit(
         session=db.session(),
         survey=survey,
         version=version,
@@ -137,7 +174,10 @@ def answer(slug: str) -> HttpResponse | tuple[str, int]:
         channel=Channel.web,
         token=token,
     )
-    return redirect(url_for("respond.thanks", slug=slug, lang=locale), code=303)
+    # A form sent again (a double tap, or Back and Send after the thank-you page) stores nothing
+    # new; the thank-you page says so rather than pretending the changes were saved.
+    again = {} if created else {"again": 1}
+    return redirect(url_for("respond.thanks", slug=slug, lang=locale, **again), code=303)
 
 
 @bp.get("/<slug>/thanks")
@@ -153,7 +193,13 @@ def thanks(slug: str) -> str:
         locale,
     )
     site = catalog.site_of(session=db.session(), survey=survey)
-    return render_template("respond/thanks.html", survey=survey, document=document, site=site)
+    return render_template(
+        "respond/thanks.html",
+        survey=survey,
+        document=document,
+        site=site,
+        again=request.args.get("again") == "1",
+    )
 
 
 @bp.errorhandler(SurveyClosed)
@@ -164,30 +210,3 @@ def closed(error: SurveyClosed) -> tuple[str, int]:
         {"default_locale": survey.default_locale, "title": survey.title}, locale
     )
     return render_template("respond/closed.html", survey=survey, document=title), 410
-
-
-@bp.errorhandler(CSRFError)
-def expired(_error: CSRFError) -> tuple[str, int]:
-    """The page sat open too long (or the cookie was lost): keep the answers, ask to send again."""
-    slug = (request.view_args or {}).get("slug")
-    if request.method != "POST" or not slug:
-        return render_template("errors/expired.html"), 400
-    # Error handlers do not catch what another handler raises: deal with these here.
-    try:
-        survey, version = _load(slug)
-    except SurveyClosed as error:
-        return closed(error)
-    except NotFound:
-        return error_page(404)
-    locale = i18n.select_locale(survey.locales, survey.default_locale)
-    form = _form(version, locale, request.form)
-    return _render(
-        survey,
-        form,
-        form.current_page(),
-        status=400,
-        notice=_(
-            "This page was open for a long time, so it expired to keep your answers safe. "
-            "Your answers are still here: please check them and press the button again."
-        ),
-    )

@@ -58,10 +58,15 @@ def test_sending_the_same_form_twice_stores_one_response(client, make_survey, se
     url = f"/s/{survey.slug}"
     page_two = submit(client, url, client.get(url).data, {"q_hopes": "Jobs", "q_kids": "no"})
     first = submit(client, url, page_two.data, {"q_age": "40"}, "send")
-    again = submit(client, url, page_two.data, {"q_age": "40"}, "send")
+    again = submit(client, url, page_two.data, {"q_age": "41"}, "send")
     assert first.status_code == again.status_code == 303
-    assert again.headers["Location"] == first.headers["Location"]
     assert len(_stored(session)) == 1
+    assert "already had your answers" not in text_of(client.get(first.headers["Location"]).data)
+    # Back and Send again after the thank-you page: nothing new is stored, and the page says so.
+    told = text_of(client.get(again.headers["Location"]).data)
+    assert "already had your answers from this form, so nothing was saved a second time" in told
+    [response] = _stored(session)
+    assert _answers(session, response)["age"] == 40
 
 
 def test_skip_logic_hides_a_question_and_drops_its_carried_answer(client, make_survey, session):
@@ -245,3 +250,83 @@ def test_healthz_reports_the_database(client):
     result = client.get("/healthz")
     assert result.status_code == 200
     assert result.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_a_resident_whose_browser_keeps_no_cookies_can_still_answer(app, make_survey, session):
+    survey = make_survey()
+    url = f"/s/{survey.slug}?lang=es"
+    browser = app.test_client(use_cookies=False)
+    page_two = submit(browser, url, browser.get(url).data, {"q_hopes": "Luz", "q_kids": "no"})
+    assert page_two.status_code == 200
+    assert "¿Su edad?" in text_of(page_two.data)
+    sent = submit(browser, url, page_two.data, {"q_age": "30"}, "send")
+    assert sent.status_code == 303
+    [response] = _stored(session)
+    assert _answers(session, response) == {"hopes": "Luz", "kids": "no", "age": 30}
+    thanks = browser.get(sent.headers["Location"])
+    # The link to what the partnership heard keeps the resident's language without a cookie.
+    assert any("lang=es" in href for href in read(thanks.data).links if href.startswith("/p/"))
+
+
+def test_a_form_key_for_another_survey_is_refused_with_the_answers_kept(client, make_survey):
+    one, other = make_survey(), make_survey()
+    page = client.get(f"/s/{one.slug}")
+    foreign = dict(read(client.get(f"/s/{other.slug}").data).hidden)["csrf_token"]
+    data = [(n, v) for n, v in read(page.data).hidden if n != "csrf_token"]
+    data += [("csrf_token", foreign), ("q_hopes", "Shade trees"), ("action", "next")]
+    result = client.post(f"/s/{one.slug}", data=MultiDict(data))
+    assert result.status_code == 400
+    assert "Shade trees" in text_of(result.data)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["\u200b", "\u202e", "\x00", " \u200d\ufeff ", "\u3000"],
+    ids=["zero-width space", "direction override", "NUL", "joiners", "ideographic space"],
+)
+def test_an_answer_with_nothing_visible_does_not_count_as_an_answer(client, make_survey, typed):
+    survey = make_survey()
+    url = f"/s/{survey.slug}"
+    result = submit(client, url, client.get(url).data, {"q_hopes": typed})
+    assert result.status_code == 422
+    assert "Please answer this question." in text_of(result.data)
+
+
+def test_control_characters_are_dropped_before_an_answer_is_stored(client, make_survey, session):
+    # A NUL byte cannot be stored in PostgreSQL text; this runs on both databases in CI.
+    survey = make_survey()
+    url = f"/s/{survey.slug}"
+    page_two = submit(client, url, client.get(url).data, {"q_hopes": "safe\x00 park\x07s\nplease"})
+    sent = submit(client, url, page_two.data, {"q_age": "50"}, "send")
+    assert sent.status_code == 303
+    [response] = _stored(session)
+    assert _answers(session, response)["hopes"] == "safe parks\nplease"
+
+
+def test_a_tampered_rating_gets_a_message_not_an_error(client, make_survey, session):
+    document = survey_document()
+    document["sections"][0]["questions"].append(
+        {"key": "trust", "kind": "rating", "text": {"en": "Trust?", "es": "¿Confianza?"}}
+    )
+    survey = make_survey(document)
+    url = f"/s/{survey.slug}"
+    page = client.get(url).data
+    for action in ("next", "lang", "back"):
+        result = submit(client, url, page, {"q_hopes": "Parks", "q_trust": "abc"}, action)
+        assert result.status_code in (200, 422), action
+        assert "Parks" in text_of(result.data)
+    refused = submit(client, url, page, {"q_hopes": "Parks", "q_trust": "abc"})
+    assert refused.status_code == 422
+    assert "Please choose one of the options shown." in text_of(refused.data)
+    assert _stored(session) == []
+
+
+def test_a_too_long_answer_in_a_wide_script_comes_back_with_its_message(client, make_survey):
+    # 100 KB of emoji is about 300 KB once percent-encoded: it must reach the form's own check.
+    survey = make_survey()
+    url = f"/s/{survey.slug}?lang=es"
+    typed = "\U0001F600" * 25_000
+    result = submit(client, url, client.get(url).data, {"q_hopes": typed})
+    assert result.status_code == 422
+    assert read(result.data).html_attrs["lang"] == "es"
+    assert typed in result.data.decode("utf-8")
