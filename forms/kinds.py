@@ -152,7 +152,13 @@ class ShortText(QuestionKind):
     name = "short_text"
 
     def limit(self) -> int:
-        return int(self.question.get("max_length") or self.max_length)
+        """The question's own limit, never above the site's (a survey saved before the designer
+        checked it may ask for more)."""
+        own = self.question.get("max_length")
+        try:
+            return min(int(own), self.max_length) if own else self.max_length
+        except (TypeError, ValueError):
+            return self.max_length
 
     def checks(self) -> list[Validator]:
         return [MaxLength(self.limit())]

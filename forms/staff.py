@@ -3,6 +3,7 @@ translate when they render them; validation messages go through the form's trans
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from wtforms import (
@@ -18,9 +19,11 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional as OptionalValue
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from forms.kinds import MaxLength, Required
+from forms import messages
+from forms.kinds import DEFAULT_MAX_LENGTH, MaxLength, Required, parse_number
 from forms.messages import N_
 
 KIND_LABELS: dict[str, str] = {
@@ -103,7 +106,35 @@ class SectionForm(StaffForm):
     title = StringField(N_("Page title"), validators=[MaxLength(300)])
 
 
+class NumberText:
+    """An optional number typed as text: empty, or a finite number (``1,5`` or ``1.5``)."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        raw = (field.data or "").strip()
+        if not raw:
+            return
+        value = parse_number(raw)
+        if value is None or not math.isfinite(float(value)):
+            raise ValidationError(field.gettext(messages.NOT_A_NUMBER))
+
+
+class AnswerLength:
+    """A longest-answer setting from 1 up to the form's ``answer_cap`` (the site-wide limit)."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data is None:
+            return
+        cap = int(getattr(form, "answer_cap", DEFAULT_MAX_LENGTH))
+        if field.data < 1:
+            raise ValidationError(field.gettext(messages.TOO_SMALL) % {"min": 1})
+        if field.data > cap:
+            raise ValidationError(field.gettext(messages.TOO_LARGE) % {"max": cap})
+
+
 class QuestionForm(StaffForm):
+    #: the site-wide cap on an answer's length; the view sets it from ``ANSWER_MAX_CHARS``
+    answer_cap: int = DEFAULT_MAX_LENGTH
+
     kind = SelectField(
         N_("Kind of question"),
         choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
@@ -126,11 +157,16 @@ class QuestionForm(StaffForm):
     scale_max = IntegerField(N_("Scale to"), default=5, validators=[OptionalValue()])
     min_label = StringField(N_("Label of the lowest point"))
     max_label = StringField(N_("Label of the highest point"))
-    number_min = StringField(N_("Smallest number allowed (optional)"))
-    number_max = StringField(N_("Largest number allowed (optional)"))
+    number_min = StringField(
+        N_("Smallest number allowed (optional)"), validators=[MaxLength(40), NumberText()]
+    )
+    number_max = StringField(
+        N_("Largest number allowed (optional)"), validators=[MaxLength(40), NumberText()]
+    )
     integer = BooleanField(N_("Whole numbers only"))
     max_length = IntegerField(
-        N_("Longest answer in characters (optional)"), validators=[OptionalValue()]
+        N_("Longest answer in characters (optional)"),
+        validators=[OptionalValue(), AnswerLength()],
     )
     show_if = SelectField(N_("Show this question only when…"), validate_choice=False)
 

@@ -33,10 +33,13 @@ every enabled language (only when ``require_translations``).
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from survey.i18n import LOCALE_CODES
 
 SCHEMA = "community-voice/survey@1"
 TEXT_KINDS = ("short_text", "long_text")
@@ -85,7 +88,30 @@ def is_multiple(question: Mapping[str, Any]) -> bool:
 
 
 def option_codes(question: Mapping[str, Any]) -> list[str]:
-    return [str(option.get("code", "")) for option in question.get("options", [])]
+    options = question.get("options", [])
+    if not isinstance(options, list):
+        return []
+    return [str(option.get("code", "")) for option in options if isinstance(option, Mapping)]
+
+
+def unknown_locales(codes: Iterable[Any], where: str = "document") -> list[Problem]:
+    """A problem for each code that is not one of the app's languages (``survey.i18n``)."""
+    return [
+        Problem(where, N_("%(language)s is not a language we offer"), params={"language": code})
+        for code in dict.fromkeys(str(c) for c in codes)
+        if code not in LOCALE_CODES
+    ]
+
+
+def _is_texts(value: Any) -> bool:
+    """Whether ``value`` is a ``{locale: text}`` object."""
+    return isinstance(value, Mapping) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def localise(texts: Mapping[str, str] | None, locale: str, default: str) -> str:
@@ -151,17 +177,23 @@ def _texts_of(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, s
     for name in ("intro", "thank_you"):
         if document.get(name):
             yield f"survey {name.replace('_', ' ')}", document.get(name)
-    for number, section in enumerate(document.get("sections", []), start=1):
+    for number, section in enumerate(_list(document.get("sections")), start=1):
+        if not isinstance(section, Mapping):
+            continue
         if section.get("title"):
             yield f"section {section.get('key', number)} title", section.get("title")
-        for question in section.get("questions", []):
+        for question in _list(section.get("questions")):
+            if not isinstance(question, Mapping):
+                continue
             where = f"question {question.get('key', '?')}"
             yield where, question.get("text")
             if question.get("help"):
                 yield f"{where} help", question.get("help")
-            for option in question.get("options", []):
-                yield f"{where} option {option.get('code', '?')}", option.get("label")
-            scale = question.get("scale") or {}
+            for option in _list(question.get("options")):
+                if isinstance(option, Mapping):
+                    yield f"{where} option {option.get('code', '?')}", option.get("label")
+            scale = question.get("scale")
+            scale = scale if isinstance(scale, Mapping) else {}
             for end in ("min_label", "max_label"):
                 if scale.get(end):
                     yield f"{where} {end.replace('_', ' ')}", scale.get(end)
@@ -175,6 +207,35 @@ def missing_translations(document: Mapping[str, Any]) -> list[Problem]:
             if not isinstance(texts, Mapping) or not str(texts.get(locale) or "").strip():
                 problems.append(Problem(where, N_("text is missing"), locale))
     return problems
+
+
+def _shape_problems(document: Mapping[str, Any]) -> list[Problem]:
+    """Texts that are not ``{locale: text}`` objects and parts that are not what they should be."""
+    problems: list[Problem] = []
+    for number, section in enumerate(document["sections"], start=1):
+        if isinstance(section, Mapping) and not isinstance(section.get("questions", []), list):
+            problems.append(Problem(f"section {number}", N_("is not a JSON object")))
+        for question in _list(section.get("questions")) if isinstance(section, Mapping) else []:
+            if not isinstance(question, Mapping):
+                continue
+            key = question.get("key")
+            where = f"question {key}" if isinstance(key, str) else "question"
+            options = question.get("options", [])
+            if not isinstance(options, list) or not all(isinstance(o, Mapping) for o in options):
+                problems.append(Problem(where, N_("is not a JSON object")))
+            for name in ("scale", "show_if"):
+                if question.get(name) and not isinstance(question.get(name), Mapping):
+                    problems.append(Problem(where, N_("is not a JSON object")))
+    if problems:
+        return problems
+    for where, texts in _texts_of(document):
+        if texts is not None and not _is_texts(texts):
+            problems.append(Problem(where, N_("text must be a {locale: text} object")))
+    return problems
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def validate(document: Any, *, require_translations: bool = True) -> list[Problem]:
@@ -192,11 +253,17 @@ def validate(document: Any, *, require_translations: bool = True) -> list[Proble
     if not isinstance(locales, list) or not locales or not all(isinstance(x, str) for x in locales):
         add(Problem("document", N_("locales must list at least one language")))
         locales = []
+    unknown = unknown_locales(locales)
+    problems.extend(unknown)
     if document.get("default_locale") not in locales:
         add(Problem("document", N_("default_locale must be one of the enabled locales")))
     sections = document.get("sections")
     if not isinstance(sections, list) or not sections:
         return [*problems, Problem("document", N_("a survey needs at least one section"))]
+    shape = _shape_problems(document)
+    if shape:
+        # Texts or parts of the wrong type: the checks below would trip over them.
+        return [*problems, *shape]
 
     seen: dict[str, dict[str, Any]] = {}
     section_keys: set[str] = set()
@@ -223,7 +290,7 @@ def validate(document: Any, *, require_translations: bool = True) -> list[Proble
                 page_keys.add(key)
     if not seen:
         add(Problem("document", N_("a survey needs at least one question")))
-    if require_translations and locales:
+    if require_translations and locales and not unknown:
         problems.extend(missing_translations(document))
     return problems
 
@@ -272,7 +339,9 @@ def _validate_question(
             )
     if kind == "number":
         low, high = question.get("min"), question.get("max")
-        if low is not None and high is not None and low > high:
+        if any(value is not None and not _is_number(value) for value in (low, high)):
+            problems.append(Problem(where, N_("min and max must be numbers")))
+        elif low is not None and high is not None and low > high:
             problems.append(Problem(where, N_("min is larger than max")))
     if kind in TEXT_KINDS:
         limit = question.get("max_length", DEFAULT_MAX_LENGTH)
@@ -281,7 +350,9 @@ def _validate_question(
     condition = question.get("show_if")
     if condition:
         target = condition.get("question") if isinstance(condition, Mapping) else None
-        if target == key:
+        if not isinstance(target, str):
+            problems.append(Problem(where, N_("a question can only depend on an earlier question")))
+        elif target == key:
             problems.append(Problem(where, N_("a question cannot depend on its own answer")))
         elif target not in earlier:
             problems.append(Problem(where, N_("a question can only depend on an earlier question")))

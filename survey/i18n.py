@@ -126,6 +126,27 @@ def select_locale(available: Sequence[str] | None = None, default: str | None = 
     return code
 
 
+def select_staff_locale() -> str:
+    """The staff interface's language: ``?ui=`` (the header's picker) → remembered → Accept-Language
+    → the default.
+
+    On staff pages ``?lang=`` names a *survey's* language (the one being translated, previewed or
+    printed), so it never changes the interface, and the two are remembered apart.
+    """
+    requested = request.args.get("ui")
+    code = negotiate(
+        requested=requested,
+        remembered=session.get("ui_lang"),
+        accept=request.accept_languages,
+        available=LOCALE_CODES,
+        default=current_app.config.get("DEFAULT_LOCALE", DEFAULT_LOCALE),
+    )
+    if requested and normalise_code(requested) == code:
+        session["ui_lang"] = code
+    g.locale = code
+    return code
+
+
 def translations() -> NullTranslations:
     return _translations(current_locale())
 
@@ -170,7 +191,23 @@ def format_percent(value: float) -> str:
     return babel_numbers.format_percent(value, locale=language(current_locale()).babel)
 
 
+#: Month names CLDR lacks for Haitian Creole (it prints "2026 M10 30").
+_HT_MONTHS = (
+    "janvye", "fevriye", "mas", "avril", "me", "jen",
+    "jiyè", "out", "septanm", "oktòb", "novanm", "desanm",
+)  # fmt: skip
+
+
 def format_date(value: date | datetime, format: str = "medium") -> str:
+    """A date in the current language; where CLDR has no words for it, in ours or in digits."""
+    code = current_locale()
+    if code == "hmn":
+        # No CLDR data for Hmong: digits in the order Hmong Americans read, rather than English.
+        return f"{value.month}/{value.day}/{value.year}"
+    if code == "ht" and format != "short":
+        return f"{value.day} {_HT_MONTHS[value.month - 1]} {value.year}"
+    if code == "so" and format != "short":
+        format = "d MMMM y"  # CLDR mixes "30-Okt-2026" and "Oktoobar 30, 2026"
     return babel_dates.format_date(value, format=format, locale=language(current_locale()).babel)
 
 

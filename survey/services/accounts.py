@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from sqlmodel import Session, col, select
@@ -18,6 +19,15 @@ _DUMMY_HASH = generate_password_hash("not a real password")
 
 class AccountError(ValueError):
     """A request about accounts that cannot be carried out, said plainly."""
+
+
+#: a plausible address: one @, no spaces, quotes, angle brackets or other markup, a dotted domain
+_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
+_EMAIL = re.compile(r"[^@\s<>()\[\]\\,;:\"'`]+@" + _LABEL + r"(?:\." + _LABEL + r")+")
+
+
+def plausible_email(address: str) -> bool:
+    return len(address) <= 254 and _EMAIL.fullmatch(address) is not None
 
 
 def normalise_email(email: str) -> str:
@@ -37,7 +47,7 @@ def create_user(
     locale: str = "en",
 ) -> User:
     address = normalise_email(email)
-    if "@" not in address or len(address) > 254:
+    if not plausible_email(address):
         raise AccountError(N_("That does not look like an email address."))
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(N_("The password must have at least 10 characters."))
@@ -86,13 +96,16 @@ def grant(*, session: Session, user: User, site: Site, role: Role) -> Membership
     return membership
 
 
-def revoke(*, session: Session, user_id: int, site: Site) -> None:
+def revoke(*, session: Session, user_id: int, site: Site) -> bool:
+    """Remove the user's access to the site; ``False`` if they had none (nothing was removed)."""
     membership = session.exec(
         select(Membership).where(Membership.user_id == user_id, Membership.site_id == site.id)
     ).first()
-    if membership is not None:
-        session.delete(membership)
-        session.flush()
+    if membership is None:
+        return False
+    session.delete(membership)
+    session.flush()
+    return True
 
 
 def members(*, session: Session, site: Site) -> list[tuple[User, Membership]]:

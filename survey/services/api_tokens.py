@@ -7,10 +7,12 @@ import secrets
 
 from sqlmodel import Session, col, select
 
+from survey.document import N_, Problem
 from survey.models import ApiToken, Site, User, utcnow
-from survey.services.errors import NotFound
+from survey.services.errors import InvalidDocument, NotFound
 
 PREFIX = "cv_"
+MAX_NAME = 120
 
 
 def _hash(raw: str) -> str:
@@ -18,10 +20,21 @@ def _hash(raw: str) -> str:
 
 
 def create(*, session: Session, site: Site, name: str, user: User | None) -> tuple[ApiToken, str]:
+    name = name.strip()
+    if len(name) > MAX_NAME:
+        raise InvalidDocument(
+            [
+                Problem(
+                    "key",
+                    N_("please keep it to %(max)s characters or fewer (it has %(length)s)"),
+                    params={"max": MAX_NAME, "length": len(name)},
+                )
+            ]
+        )
     raw = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         site_id=site.id,  # type: ignore[arg-type]
-        name=name.strip()[:120] or "API",
+        name=name or "API",
         token_hash=_hash(raw),
         created_by=user.id if user else None,
     )

@@ -19,6 +19,10 @@ def read_definition(filename: str, data: bytes) -> dict[str, Any]:
     if name.endswith(".json"):
         try:
             document = json.loads(data.decode("utf-8-sig"))
+        except RecursionError as exc:
+            raise InvalidDocument(
+                [Problem("document", N_("the file is nested too deeply to be a survey"))]
+            ) from exc
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InvalidDocument(
                 [

@@ -15,7 +15,18 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from survey.document import CHOICE_KINDS, KINDS, N_, PREFER_NOT_TO_SAY, Problem, questions, validate
+from survey.document import (
+    CHOICE_KINDS,
+    DEFAULT_MAX_LENGTH,
+    KINDS,
+    N_,
+    PREFER_NOT_TO_SAY,
+    TEXT_KINDS,
+    Problem,
+    questions,
+    unknown_locales,
+    validate,
+)
 from survey.models import Question, Section, Site, Survey, SurveyStatus, SurveyVersion, utcnow
 from survey.services.catalog import latest_version
 from survey.services.errors import InvalidDocument, NotFound
@@ -103,6 +114,7 @@ def create_survey(
         problems.append(Problem("survey", N_("that link name is taken; please choose another")))
     if not title.strip():
         problems.append(Problem("survey", N_("a survey needs a title")))
+    problems.extend(unknown_locales([default_locale, *locales], "survey"))
     if problems:
         raise InvalidDocument(problems)
     enabled = [default_locale, *[code for code in locales if code != default_locale]]
@@ -150,6 +162,9 @@ def update_texts(
 def set_languages(
     *, session: Session, survey: Survey, default_locale: str, locales: Sequence[str]
 ) -> None:
+    problems = unknown_locales([default_locale, *locales], "survey")
+    if problems:
+        raise InvalidDocument(problems)
     enabled = [default_locale, *[code for code in dict.fromkeys(locales) if code != default_locale]]
     survey.default_locale = default_locale
     survey.locales = enabled
@@ -168,7 +183,26 @@ def set_status(*, session: Session, survey: Survey, status: SurveyStatus) -> Non
 
 
 def duplicate_as_next_round(*, session: Session, survey: Survey, slug: str | None = None) -> Survey:
-    """A new draft with the same questions, linked to ``survey`` as its previous round."""
+    """A new draft with the same questions, linked to ``survey`` as its previous round.
+
+    Refused for a survey never published, and when its next round exists already (a second
+    press of the button must not make a third round).
+    """
+    if latest_version(session=session, survey=survey) is None:
+        raise InvalidDocument(
+            [Problem("survey", N_("publish the survey before copying it as the next round"))]
+        )
+    following = session.exec(select(Survey).where(Survey.previous_round_id == survey.id)).first()
+    if following is not None:
+        raise InvalidDocument(
+            [
+                Problem(
+                    "survey",
+                    N_("the next round exists already: %(slug)s"),
+                    params={"slug": following.slug},
+                )
+            ]
+        )
     document = document_from_draft(session=session, survey=survey)
     taken = set(session.exec(select(Survey.slug)).all())
     base = re.sub(r"-r\d+$", "", survey.slug)
@@ -269,6 +303,8 @@ class QuestionInput:
     number_max: float | None = None
     integer: bool = False
     max_length: int | None = None
+    #: the site-wide cap on an answer's length (``ANSWER_MAX_CHARS``); ``max_length`` may not exceed it
+    answer_cap: int = DEFAULT_MAX_LENGTH
     multiple: bool = False
     #: ``(question key, option code)`` or None
     show_if: tuple[str, str] | None = None
@@ -308,6 +344,23 @@ def _apply(
             [Problem("question", N_("unknown kind %(kind)s"), params={"kind": data.kind})]
         )
     key = data.key.strip().lower() or _unique(slugify(data.text)[:30] or "question", taken, "q")
+    if key in taken:
+        raise InvalidDocument(
+            [Problem(f"question {key}", N_("this key is already used by another question"))]
+        )
+    if (
+        data.kind in TEXT_KINDS
+        and not 1 <= (1 if data.max_length is None else data.max_length) <= data.answer_cap
+    ):
+        raise InvalidDocument(
+            [
+                Problem(
+                    f"question {key}",
+                    N_("the longest answer must be between 1 and %(max)s characters"),
+                    params={"max": data.answer_cap},
+                )
+            ]
+        )
     question.key = key
     question.kind = data.kind
     question.section_id = section.id  # type: ignore[assignment]
@@ -524,7 +577,12 @@ def pending_changes(*, session: Session, survey: Survey) -> list[Change]:
 
 
 def import_document(
-    *, session: Session, site: Site, document: Mapping[str, Any], replace_draft: bool = False
+    *,
+    session: Session,
+    site: Site,
+    document: Mapping[str, Any],
+    replace_draft: bool = False,
+    answer_cap: int = DEFAULT_MAX_LENGTH,
 ) -> Survey:
     """A survey from an imported document (JSON or XLSForm), as a draft of ``site``.
 
@@ -532,6 +590,17 @@ def import_document(
     then its draft is replaced and its published versions are kept.
     """
     problems = validate(document, require_translations=False)
+    if not problems:
+        problems = [
+            Problem(
+                f"question {question['key']}",
+                N_("the longest answer must be between 1 and %(max)s characters"),
+                params={"max": answer_cap},
+            )
+            for question in questions(document)
+            if question.get("kind") in TEXT_KINDS
+            and int(question.get("max_length", 1)) > answer_cap
+        ]
     if problems:
         raise InvalidDocument(problems)
     existing = session.exec(select(Survey).where(Survey.slug == document["slug"])).first()

@@ -37,6 +37,34 @@ from survey.services import insights
 from survey.services.errors import InvalidDocument, NotFound
 from survey.services.tagging import codebook_for
 
+#: the longest texts staff may type (longer ones are refused, never cut)
+MAX_COMMITMENT_TEXT = 2000
+MAX_SHORT_TEXT = 500
+MAX_NAME = 200
+TOO_LONG = N_("please keep it to %(max)s characters or fewer (it has %(length)s)")
+BAD_DATE = N_("Please write the date as YYYY-MM-DD.")
+
+
+def _too_long(where: str, text: str, limit: int) -> Problem | None:
+    length = len(text.strip())
+    if length <= limit:
+        return None
+    return Problem(where, TOO_LONG, params={"max": limit, "length": length})
+
+
+def parse_date(raw: date | str | None, *, where: str) -> date | None:
+    """A date typed as YYYY-MM-DD (empty: none). Anything else is refused, never ignored."""
+    if raw is None or isinstance(raw, date):
+        return raw
+    text = raw.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidDocument([Problem(where, BAD_DATE)]) from None
+
+
 PUBLIC_STATUSES = (
     CommitmentStatus.planned,
     CommitmentStatus.in_progress,
@@ -109,6 +137,9 @@ def save_stakeholder(
     problems = []
     if not data.name.strip():
         problems.append(Problem("stakeholder", N_("a stakeholder needs a name")))
+    long_name = _too_long("stakeholder", data.name, MAX_NAME)
+    if long_name:
+        problems.append(long_name)
     if data.sector not in {s.value for s in Sector}:
         problems.append(Problem("stakeholder", N_("unknown sector")))
     if data.influence not in (1, 2, 3):
@@ -116,7 +147,7 @@ def save_stakeholder(
     if problems:
         raise InvalidDocument(problems)
     target = stakeholder or Stakeholder(site_id=site.id, name="")  # type: ignore[arg-type]
-    target.name = data.name.strip()[:200]
+    target.name = data.name.strip()
     target.kind = "person" if data.kind == "person" else "organisation"
     target.sector = Sector(data.sector)
     target.influence = data.influence
@@ -190,7 +221,7 @@ class CommitmentInput:
     target: str
     partners: str
     themes: Sequence[str]
-    due: date | None
+    due: date | str | None  #: a date, or as typed (YYYY-MM-DD; empty for none)
     status: str
 
 
@@ -205,6 +236,19 @@ def save_commitment(
     problems = []
     if not data.text.strip():
         problems.append(Problem("commitment", N_("say what will be done")))
+    for text, limit in (
+        (data.text, MAX_COMMITMENT_TEXT),
+        (data.target, MAX_SHORT_TEXT),
+        (data.partners, MAX_SHORT_TEXT),
+    ):
+        long_text = _too_long("commitment", text, limit)
+        if long_text:
+            problems.append(long_text)
+    due: date | None = None
+    try:
+        due = parse_date(data.due, where="commitment")
+    except InvalidDocument as error:
+        problems.extend(error.problems)
     if data.status not in {s.value for s in CommitmentStatus}:
         problems.append(Problem("commitment", N_("unknown status")))
     known = set(codebook_for(session=session, site=site).keys)
@@ -224,9 +268,9 @@ def save_commitment(
         if data.target.strip()
         else {k: v for k, v in target.target.items() if k != locale}
     )
-    target.partners = data.partners.strip()[:500]
+    target.partners = data.partners.strip()
     target.themes = list(dict.fromkeys(data.themes))
-    target.due = data.due
+    target.due = due
     target.status = CommitmentStatus(data.status)
     target.updated_at = utcnow()
     session.add(target)
@@ -260,15 +304,27 @@ def add_update(
     commitment: Commitment,
     text: str,
     locale: str,
-    on: date | None,
+    on: date | str | None,
     user: User | None,
 ) -> CommitmentUpdate:
+    """Add an update; ``on`` is a date or as typed (YYYY-MM-DD; empty for today)."""
+    problems = []
     if not text.strip():
-        raise InvalidDocument([Problem("commitment", N_("write what happened"))])
+        problems.append(Problem("commitment", N_("write what happened")))
+    long_text = _too_long("commitment", text, MAX_COMMITMENT_TEXT)
+    if long_text:
+        problems.append(long_text)
+    day: date | None = None
+    try:
+        day = parse_date(on, where="commitment")
+    except InvalidDocument as error:
+        problems.extend(error.problems)
+    if problems:
+        raise InvalidDocument(problems)
     update = CommitmentUpdate(
         commitment_id=commitment.id,  # type: ignore[arg-type]
         text={locale: text.strip()},
-        on=on or utcnow().date(),
+        on=day or utcnow().date(),
         created_by=user.id if user else None,
     )
     commitment.updated_at = utcnow()
@@ -321,6 +377,17 @@ def approve_quote(
         raise InvalidDocument(
             [Problem("quote", N_("the quote changed since you saw it; please look again"))]
         )
+    # Approving twice (a double click, a reload) keeps the one approval: the quote shows once.
+    already = session.exec(
+        select(QuoteApproval).where(
+            QuoteApproval.site_id == site.id,
+            QuoteApproval.answer_id == answer.id,
+            QuoteApproval.text == text,
+            col(QuoteApproval.withdrawn_at).is_(None),
+        )
+    ).first()
+    if already is not None:
+        return already
     approval = QuoteApproval(
         site_id=site.id,  # type: ignore[arg-type]
         answer_id=answer.id,  # type: ignore[arg-type]

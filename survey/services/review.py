@@ -32,6 +32,20 @@ from survey.services import tagging
 from survey.services.errors import InvalidDocument, NotFound
 
 PAGE_SIZE = 20
+#: no queue has this many pages; a larger page number in the address shows the last ones
+LAST_PAGE = 1_000_000
+
+
+def clamp_page(page: int) -> int:
+    """A page number the database can offset by (0 … ``LAST_PAGE``)."""
+    return max(0, min(page, LAST_PAGE))
+
+
+def check_new_theme_key(key: str, *, reserved: Iterable[str]) -> None:
+    """Refuse a new theme key that is a word the codebook pages use in their addresses (such a
+    theme could be created but never opened again)."""
+    if key.strip().lower() in set(reserved):
+        raise InvalidDocument([Problem("codebook", N_("that theme key is taken"))])
 
 
 @dataclass(frozen=True)
@@ -88,7 +102,9 @@ def queue(
         statement = statement.where(col(Answer.id).in_(tagged))
     total = int(session.exec(select(func.count()).select_from(statement.subquery())).one())
     rows = session.exec(
-        statement.order_by(col(Answer.id).desc()).offset(page * PAGE_SIZE).limit(PAGE_SIZE)
+        statement.order_by(col(Answer.id).desc())
+        .offset(clamp_page(page) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
     ).all()
     ids = [answer.id for answer, _slug in rows]
     tags: dict[int, list[AnswerTag]] = {}

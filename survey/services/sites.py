@@ -11,9 +11,12 @@ from survey.models import Site
 from survey.services.errors import InvalidDocument
 
 MIN_K = 5
+DEFAULT_K = 10
+#: a larger threshold would hide everything; it must also fit the database column
+MAX_K = 100_000
 
 
-def create_site(*, session: Session, slug: str, name: str, k_threshold: int = 10) -> Site:
+def create_site(*, session: Session, slug: str, name: str, k_threshold: int = DEFAULT_K) -> Site:
     slug = slug.strip().lower()
     problems = []
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug):
@@ -25,6 +28,14 @@ def create_site(*, session: Session, slug: str, name: str, k_threshold: int = 10
     if k_threshold < MIN_K:
         problems.append(
             Problem("site", N_("groups smaller than 5 are never shown; choose 5 or more"))
+        )
+    elif k_threshold > MAX_K:
+        problems.append(
+            Problem(
+                "site",
+                N_("the smallest group shown can be at most %(max)s"),
+                params={"max": MAX_K},
+            )
         )
     if problems:
         raise InvalidDocument(problems)

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 from werkzeug.wrappers import Response as HttpResponse
 
-from forms.staff import MemberForm, SiteForm, UserForm
+from forms.staff import ROLE_LABELS, MemberForm, SiteForm, UserForm
 from survey import db, i18n
 from survey.i18n import _
 from survey.models import Role
@@ -20,7 +20,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.before_request
 @login_required
 def _admins_only() -> None:
-    i18n.select_locale()
+    i18n.select_staff_locale()
     member = staff.user()
     if member is None or not member.is_admin:
         abort(404)
@@ -29,13 +29,19 @@ def _admins_only() -> None:
 @bp.route("/sites", methods=["GET", "POST"])
 def site_list() -> HttpResponse | tuple[str, int]:
     form = staff.form(SiteForm)
+    if request.method == "POST" and not "".join(form.k_threshold.raw_data or []).strip():
+        # The field shows its default (10); left empty, the default is meant, not an error.
+        form.k_threshold.process_errors = []
+        form.k_threshold.data = sites.DEFAULT_K
     if request.method == "POST" and form.validate():
         try:
             site = sites.create_site(
                 session=db.session(),
                 slug=form.slug.data,
                 name=form.name.data,
-                k_threshold=form.k_threshold.data or 10,
+                k_threshold=sites.DEFAULT_K
+                if form.k_threshold.data is None
+                else form.k_threshold.data,
             )
         except InvalidDocument as error:
             staff.flash_problems(error.problems)
@@ -54,14 +60,15 @@ def site_members(site_slug: str) -> HttpResponse | tuple[str, int]:
     if site is None:
         raise NotFound(site_slug)
     form = staff.form(MemberForm)
+    # Only the roles offered may be given (an empty choice means staff, as before).
+    form.role.validate_choice = bool(form.role.data)
     if request.method == "POST" and form.validate():
         user = accounts.user_by_email(session=db.session(), email=form.email.data)
         if user is None:
             form.email.errors = [_("No account has that email address. Create the account first.")]
         else:
-            accounts.grant(
-                session=db.session(), user=user, site=site, role=Role(form.role.data or "staff")
-            )
+            role = form.role.data if form.role.data in ROLE_LABELS else "staff"
+            accounts.grant(session=db.session(), user=user, site=site, role=Role(role))
             flash(_("%(email)s can now work on %(site)s.", email=user.email, site=site.name), "ok")
             return redirect(url_for("admin.site_members", site_slug=site.slug), code=303)
     status = 422 if request.method == "POST" else 200
@@ -74,8 +81,10 @@ def remove_member(site_slug: str, user_id: int) -> HttpResponse:
     site = sites.site_by_slug(session=db.session(), slug=site_slug)
     if site is None:
         raise NotFound(site_slug)
-    accounts.revoke(session=db.session(), user_id=user_id, site=site)
-    flash(_("Access removed."), "ok")
+    if accounts.revoke(session=db.session(), user_id=user_id, site=site):
+        flash(_("Access removed."), "ok")
+    else:
+        flash(_("That person had no access to this site, so nothing was removed."), "error")
     return redirect(url_for("admin.site_members", site_slug=site.slug), code=303)
 
 

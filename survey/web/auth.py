@@ -65,7 +65,7 @@ def _failed(response: HttpResponse) -> bool:
 
 @bp.before_request
 def _language() -> None:
-    i18n.select_locale()
+    i18n.select_staff_locale()
 
 
 @bp.route("/login", methods=["GET", "POST"])

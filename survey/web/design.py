@@ -6,6 +6,8 @@ analysts on pages that change things), calls a service, and renders or redirects
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import io
 import json
 import secrets
@@ -14,7 +16,17 @@ from functools import wraps
 from typing import Any
 
 import segno
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response as HttpResponse
@@ -30,13 +42,13 @@ from forms.staff import (
     UploadForm,
 )
 from survey import db, i18n
-from survey.document import CHOICE_KINDS, localise, localise_document
+from survey.document import CHOICE_KINDS, N_, localise, localise_document
 from survey.document import questions as document_questions
 from survey.i18n import LANGUAGES, _
 from survey.models import Channel, Question, Site, Survey, SurveyStatus
 from survey.services import access, catalog, content_po, definitions, designer, responses, surveys
 from survey.services.access import Need
-from survey.services.errors import InvalidDocument
+from survey.services.errors import InvalidDocument, NotFound
 from survey.web import staff
 from survey.web.respond import page_view
 
@@ -46,7 +58,7 @@ bp = Blueprint("design", __name__, url_prefix="/sites")
 @bp.before_request
 @login_required
 def _signed_in() -> None:
-    i18n.select_locale()
+    i18n.select_staff_locale()
 
 
 def _survey(site_slug: str, slug: str, need: Need = Need.design) -> tuple[Site, Survey]:
@@ -70,8 +82,35 @@ def _reports_problems(view: Callable[..., Any]) -> Callable[..., Any]:
             staff.flash_problems(error.problems)
             site, survey = _survey(site_slug, slug)
             return _back(site, survey)
+        except NotFound:
+            # A page or question deleted meanwhile (the survey itself is checked again here).
+            site, survey = _survey(site_slug, slug)
+            flash(_(_GONE), "error")
+            return _back(site, survey)
 
     return wrapper
+
+
+#: a stale form: what it was about was deleted meanwhile
+_GONE = N_(
+    "That page or question no longer exists; someone may have deleted it. Nothing was saved."
+)
+
+
+def _answer_cap() -> int:
+    """The site-wide cap on an answer's length (config ``ANSWER_MAX_CHARS``)."""
+    return int(current_app.config["ANSWER_MAX_CHARS"])
+
+
+def _capped(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with no text question allowing more than the site-wide answer length."""
+    cap = _answer_cap()
+    document = copy.deepcopy(document)
+    for section in document.get("sections", []):
+        for question in section.get("questions", []):
+            if int(question.get("max_length") or cap) > cap:
+                question["max_length"] = cap
+    return document
 
 
 def _prefer_not_labels(survey: Survey) -> dict[str, str]:
@@ -151,6 +190,7 @@ def import_survey(site_slug: str) -> HttpResponse | tuple[str, int]:
                     site=site,
                     document=document,
                     replace_draft=form.replace_draft.data,
+                    answer_cap=_answer_cap(),
                 )
             except InvalidDocument as error:
                 problems = [staff.describe(p) for p in error.problems]
@@ -167,12 +207,25 @@ def import_survey(site_slug: str) -> HttpResponse | tuple[str, int]:
 @bp.get("/<site_slug>/surveys/<slug>")
 def edit(site_slug: str, slug: str) -> str:
     site, survey = _survey(site_slug, slug)
+    return _edit_page(site, survey)
+
+
+def _edit_page(
+    site: Site,
+    survey: Survey,
+    *,
+    texts: SurveyTextsForm | None = None,
+    page_input: dict[str, str] | None = None,
+    page_errors: dict[str, list[str]] | None = None,
+) -> str:
+    """The survey page; a refused texts or page-title form comes back with what was typed."""
     session = db.session()
-    texts = staff.form(SurveyTextsForm)
-    locale = survey.default_locale
-    texts.title.data = survey.title.get(locale, "")
-    texts.intro.data = survey.intro.get(locale, "")
-    texts.thank_you.data = survey.thank_you.get(locale, "")
+    if texts is None:
+        texts = SurveyTextsForm(meta={"translations": i18n.translations()})
+        locale = survey.default_locale
+        texts.title.data = survey.title.get(locale, "")
+        texts.intro.data = survey.intro.get(locale, "")
+        texts.thank_you.data = survey.thank_you.get(locale, "")
     languages = staff.form(LanguagesForm)
     languages.default_locale.choices = _language_choices()
     languages.default_locale.data = survey.default_locale
@@ -189,6 +242,8 @@ def edit(site_slug: str, slug: str) -> str:
         sections=sections,
         questions=questions,
         kind_labels=KIND_LABELS,
+        page_input=page_input or {},
+        page_errors=page_errors or {},
         completeness=_completeness(survey),
         versions=designer.versions_of(session=session, survey=survey),
         changes=designer.pending_changes(session=session, survey=survey),
@@ -210,9 +265,11 @@ def _completeness(survey: Survey) -> dict[str, tuple[int, int]]:
 
 @bp.post("/<site_slug>/surveys/<slug>/texts")
 @_reports_problems
-def texts(site_slug: str, slug: str) -> HttpResponse:
+def texts(site_slug: str, slug: str) -> HttpResponse | tuple[str, int]:
     site, survey = _survey(site_slug, slug)
     form = staff.form(SurveyTextsForm)
+    if not form.validate():
+        return _edit_page(site, survey, texts=form), 422
     designer.update_texts(
         session=db.session(),
         survey=survey,
@@ -230,10 +287,8 @@ def texts(site_slug: str, slug: str) -> HttpResponse:
 def languages(site_slug: str, slug: str) -> HttpResponse:
     site, survey = _survey(site_slug, slug)
     form = staff.form(LanguagesForm)
-    chosen = [code for code in (form.locales.data or []) if code in LANGUAGES]
-    default = (
-        form.default_locale.data if form.default_locale.data in LANGUAGES else survey.default_locale
-    )
+    chosen = list(form.locales.data or [])
+    default = form.default_locale.data or survey.default_locale
     designer.set_languages(
         session=db.session(), survey=survey, default_locale=default, locales=chosen
     )
@@ -243,9 +298,11 @@ def languages(site_slug: str, slug: str) -> HttpResponse:
 
 @bp.post("/<site_slug>/surveys/<slug>/sections")
 @_reports_problems
-def add_section(site_slug: str, slug: str) -> HttpResponse:
+def add_section(site_slug: str, slug: str) -> HttpResponse | tuple[str, int]:
     site, survey = _survey(site_slug, slug)
     form = staff.form(SectionForm)
+    if not form.validate():
+        return _page_title_refused(site, survey, "", form)
     section = designer.add_section(
         session=db.session(),
         survey=survey,
@@ -257,7 +314,7 @@ def add_section(site_slug: str, slug: str) -> HttpResponse:
 
 @bp.post("/<site_slug>/surveys/<slug>/sections/<key>")
 @_reports_problems
-def section_action(site_slug: str, slug: str, key: str) -> HttpResponse:
+def section_action(site_slug: str, slug: str, key: str) -> HttpResponse | tuple[str, int]:
     site, survey = _survey(site_slug, slug)
     session = db.session()
     section = designer.section_at(session=session, survey=survey, key=key)
@@ -270,6 +327,8 @@ def section_action(site_slug: str, slug: str, key: str) -> HttpResponse:
         designer.delete_section(session=session, survey=survey, section=section)
     else:
         form = staff.form(SectionForm)
+        if not form.validate():
+            return _page_title_refused(site, survey, key, form)
         designer.rename_section(
             session=session,
             survey=survey,
@@ -280,12 +339,20 @@ def section_action(site_slug: str, slug: str, key: str) -> HttpResponse:
     return _back(site, survey, "pages")
 
 
+def _page_title_refused(site: Site, survey: Survey, key: str, form: SectionForm) -> tuple[str, int]:
+    """The survey page again, the refused title (``key`` "" for a new page) kept and explained."""
+    typed = {key: form.title.data or ""}
+    return _edit_page(site, survey, page_input=typed, page_errors={key: form.title.errors}), 422
+
+
 # -- questions --------------------------------------------------------------------------------
 
 
 def _question_form(survey: Survey, question: Question | None) -> QuestionForm:
     session = db.session()
     form = staff.form(QuestionForm)
+    form.answer_cap = _answer_cap()
+    form.kind.choices = [(value, _(label)) for value, label in KIND_LABELS.items()]
     sections = designer.sections_of(session=session, survey=survey)
     form.section.choices = [
         (s.key, localise(s.title, survey.default_locale, survey.default_locale) or s.key)
@@ -369,7 +436,8 @@ def _question_input(form: QuestionForm) -> designer.QuestionInput:
         number_min=number(form.number_min.data),
         number_max=number(form.number_max.data),
         integer=bool(form.integer.data),
-        max_length=form.max_length.data or None,
+        max_length=form.max_length.data,
+        answer_cap=_answer_cap(),
         multiple=bool(form.multiple.data),
         show_if=(target, code) if target and code else None,
     )
@@ -389,9 +457,13 @@ def _question_page(site_slug: str, slug: str, key: str | None) -> HttpResponse |
     """Add a question (``key`` is None) or edit one; refused input comes back with every problem."""
     site, survey = _survey(site_slug, slug)
     session = db.session()
-    question = (
-        None if key is None else designer.question_at(session=session, survey=survey, key=key)
-    )
+    try:
+        question = (
+            None if key is None else designer.question_at(session=session, survey=survey, key=key)
+        )
+    except NotFound:
+        flash(_(_GONE), "error")
+        return _back(site, survey, "pages")
     form = _question_form(survey, question)
     problems: list[str] = []
     if request.method == "POST" and form.validate():
@@ -412,6 +484,9 @@ def _question_page(site_slug: str, slug: str, key: str | None) -> HttpResponse |
                 )
         except InvalidDocument as error:
             problems = [staff.describe(p) for p in error.problems]
+        except NotFound:
+            # The chosen page was deleted meanwhile: the form comes back with the pages left.
+            problems = [_(_GONE)]
         else:
             flash(_("Question added.") if question is None else _("Question saved."), "ok")
             return _back(site, survey, f"q-{saved.key}")
@@ -447,34 +522,66 @@ def question_action(site_slug: str, slug: str, key: str) -> HttpResponse:
 # -- translation ------------------------------------------------------------------------------
 
 
+def _fingerprint(entry: content_po.Entry, source: str) -> str:
+    """Names a text and its wording: a stale form can tell a text moved, changed or went away."""
+    return hashlib.sha256(f"{entry.context}\x00{source}".encode()).hexdigest()[:16]
+
+
+_NOT_A_TARGET = N_("Choose one of the survey's other languages to translate into.")
+_STALE = N_(
+    "%(count)s translations were not saved because their text changed or was removed "
+    "since the page was opened. Please check them."
+)
+
+
 @bp.route("/<site_slug>/surveys/<slug>/translate", methods=["GET", "POST"])
 def translate(site_slug: str, slug: str) -> HttpResponse | str:
     site, survey = _survey(site_slug, slug)
     targets = [code for code in survey.locales if code != survey.default_locale]
-    target = request.args.get("lang") or (targets[0] if targets else survey.default_locale)
-    if target not in survey.locales:
-        target = survey.default_locale
+    asked = request.args.get("lang")
+    target = asked or (targets[0] if targets else "")
+    if target not in targets:
+        if request.method == "POST" or asked:
+            flash(_(_NOT_A_TARGET), "error")
+            if targets:
+                return redirect(
+                    url_for("design.translate", site_slug=site.slug, slug=survey.slug), code=303
+                )
+            return _back(site, survey, "languages")
+        target = survey.default_locale  # one language: the page says so and offers no form
     entries = [
         e
         for e in content_po.entries(session=db.session(), survey=survey)
         if e.texts.get(survey.default_locale)
     ]
+    fingerprints = [_fingerprint(e, e.texts[survey.default_locale]) for e in entries]
     if request.method == "POST":
-        changed = 0
-        for index, entry in enumerate(entries):
-            value = request.form.get(f"t{index}")
-            if value is None:
+        by_print = dict(zip(fingerprints, entries, strict=True))
+        changed = stale = 0
+        index = 0
+        while f"t{index}" in request.form:
+            value = request.form[f"t{index}"].strip()
+            sent_print = request.form.get(f"k{index}")
+            index += 1
+            if sent_print is not None:
+                found = by_print.get(sent_print)
+            else:  # a client that does not send fingerprints: by position, as before
+                found = entries[index - 1] if index - 1 < len(entries) else None
+            if found is None:
+                stale += 1 if value else 0
                 continue
-            value = value.strip()
-            if value != entry.texts.get(target, ""):
+            if value != found.texts.get(target, ""):
                 texts = (
-                    {**entry.texts, target: value}
+                    {**found.texts, target: value}
                     if value
-                    else {k: v for k, v in entry.texts.items() if k != target}
+                    else {k: v for k, v in found.texts.items() if k != target}
                 )
-                entry.save(texts)
+                found.save(texts)
+                found.texts = texts
                 changed += 1
         flash(_("Saved %(count)s translations.", count=changed), "ok")
+        if stale:
+            flash(_(_STALE, count=stale), "error")
         return redirect(
             url_for("design.translate", site_slug=site.slug, slug=survey.slug, lang=target),
             code=303,
@@ -483,7 +590,7 @@ def translate(site_slug: str, slug: str) -> HttpResponse | str:
         "design/translate.html",
         site=site,
         survey=survey,
-        entries=entries,
+        entries=list(zip(entries, fingerprints, strict=True)),
         target=target,
         completeness=_completeness(survey),
     )
@@ -556,9 +663,11 @@ def preview_frame(site_slug: str, slug: str) -> Response:
     lang = request.args.get("lang", survey.default_locale)
     lang = lang if lang in survey.locales else survey.default_locale
     document = localise_document(
-        surveys.document_from_draft(session=db.session(), survey=survey), lang
+        _capped(surveys.document_from_draft(session=db.session(), survey=survey)), lang
     )
-    form = build_form(document, translations=i18n.translations_for(lang))(formdata=request.args)
+    form = build_form(document, translations=i18n.translations_for(lang), max_length=_answer_cap())(
+        formdata=request.args
+    )
     index = form.current_page()
     action = request.args.get("action")
     if action == "next" and form.next_page(index) is not None:
@@ -612,13 +721,20 @@ def publish(site_slug: str, slug: str) -> HttpResponse:
 @_reports_problems
 def status(site_slug: str, slug: str) -> HttpResponse:
     site, survey = _survey(site_slug, slug)
-    wanted = SurveyStatus.open if request.form.get("status") == "open" else SurveyStatus.closed
+    asked = request.form.get("status")
+    if asked not in (SurveyStatus.open.value, SurveyStatus.closed.value):
+        flash(_(_UNKNOWN_STATUS), "error")
+        return _back(site, survey)
+    wanted = SurveyStatus(asked)
     designer.set_status(session=db.session(), survey=survey, status=wanted)
     flash(
         _("The survey is open.") if wanted == SurveyStatus.open else _("The survey is closed."),
         "ok",
     )
     return _back(site, survey)
+
+
+_UNKNOWN_STATUS = N_("Nothing was changed: the survey can only be opened or closed.")
 
 
 @bp.post("/<site_slug>/surveys/<slug>/duplicate")
@@ -765,8 +881,8 @@ def paper_entry(site_slug: str, slug: str) -> HttpResponse | tuple[str, int]:
         return _back(site, survey)
     lang = request.values.get("answer_lang", survey.default_locale)
     lang = lang if lang in survey.locales else survey.default_locale
-    document = localise_document(version.definition, survey.default_locale)
-    form = build_form(document, translations=i18n.translations())(
+    document = localise_document(_capped(dict(version.definition)), survey.default_locale)
+    form = build_form(document, translations=i18n.translations(), max_length=_answer_cap())(
         formdata=request.form if request.method == "POST" else None
     )
     status_code = 200

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -19,7 +19,48 @@ _PAGES = {
 }
 
 
+#: Where staff work; their error pages speak to staff, in the staff interface's language.
+_STAFF_PATHS = ("/sites", "/admin", "/login")
+
+
+def _for_staff() -> bool:
+    return request.path.startswith(_STAFF_PATHS)
+
+
+def _staff_page(status: int) -> tuple[str, int]:
+    i18n.select_staff_locale()
+    _ = i18n.gettext
+    heading, message = {
+        403: (
+            _("Not allowed"),
+            _(
+                "Your role at this site does not allow this. Ask a staff member or an administrator."
+            ),
+        ),
+        404: (
+            _("Page not found"),
+            _("This page does not exist, or what it showed was deleted in the meantime."),
+        ),
+        400: (
+            _("This page has expired"),
+            _(
+                "This form was open for a long time, or you signed out in another tab, so nothing "
+                "was saved. Go back, reload the page and try again."
+            ),
+        ),
+    }.get(
+        status,
+        (
+            _("Something went wrong"),
+            _("Sorry, we could not do that just now. Please try again in a few minutes."),
+        ),
+    )
+    return render_template("errors/staff.html", heading=heading, message=message), status
+
+
 def error_page(status: int) -> tuple[str, int]:
+    if _for_staff() and status != 429:
+        return _staff_page(status)
     i18n.select_locale()
     return render_template(_PAGES.get(status, "errors/generic.html"), status=status), status
 
@@ -35,6 +76,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def expired(_error: CSRFError) -> tuple[str, int]:
+        if _for_staff():
+            return _staff_page(400)
         i18n.select_locale()
         return render_template("errors/expired.html"), 400
 

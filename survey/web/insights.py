@@ -4,9 +4,20 @@ codebook, exports and the printable brief. Analysts read; staff also review and 
 from __future__ import annotations
 
 import io
+import math
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask import session as flask_session
 from flask_login import login_required
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -28,12 +39,14 @@ from survey.services.errors import InvalidDocument, NotFound
 from survey.web import staff
 
 bp = Blueprint("insights", __name__, url_prefix="/sites")
+#: the site menu in the staff layout shows only the sections the signed-in role may use
+bp.add_app_template_global(staff.can_design, "may_design")
 
 
 @bp.before_request
 @login_required
 def _signed_in() -> None:
-    i18n.select_locale()
+    i18n.select_staff_locale()
 
 
 def _scope(site_slug: str, need: Need = Need.read) -> tuple[Site, list[Survey], Survey | None]:
@@ -170,6 +183,8 @@ def export_qdpx(site_slug: str) -> Response:
 def _filters() -> review.QueueFilter:
     state = request.args.get("state", "todo")
     max_score = request.args.get("below", type=float)
+    if max_score is not None and not math.isfinite(max_score):
+        max_score = None
     return review.QueueFilter(
         theme=request.args.get("theme") or None,
         lang=request.args.get("lang_filter") or None,
@@ -182,7 +197,7 @@ def _filters() -> review.QueueFilter:
 @bp.get("/<site_slug>/review")
 def review_queue(site_slug: str) -> str:
     site = staff.site(site_slug, Need.design)
-    page = max(0, request.args.get("page", 0, type=int))
+    page = review.clamp_page(staff.number(request.args.get("page"), 0) or 0)
     items, total = review.queue(session=db.session(), site=site, filters=_filters(), page=page)
     codebook = tagging.codebook_for(session=db.session(), site=site)
     locale = i18n.current_locale()
@@ -216,9 +231,9 @@ def review_answer(site_slug: str, answer_id: int) -> HttpResponse:
         )
     except InvalidDocument as error:
         staff.flash_problems(error.problems)
-    back = request.form.get("back") or url_for("insights.review_queue", site_slug=site.slug)
-    if not back.startswith("/"):
-        back = url_for("insights.review_queue", site_slug=site.slug)
+    back = staff.same_site(
+        request.form.get("back"), url_for("insights.review_queue", site_slug=site.slug)
+    )
     return redirect(f"{back}#a{answer_id}", code=303)
 
 
@@ -292,6 +307,10 @@ def codebook(site_slug: str) -> str:
     )
 
 
+#: the address of the "Add a theme" page, so never a theme's key
+NEW_THEME = "new"
+
+
 @bp.route("/<site_slug>/codebook/<key>", methods=["GET", "POST"])
 def theme(site_slug: str, key: str) -> HttpResponse | tuple[str, int] | str:
     site = staff.site(site_slug, Need.design)
@@ -299,20 +318,22 @@ def theme(site_slug: str, key: str) -> HttpResponse | tuple[str, int] | str:
     problems: list[str] = []
     if request.method == "POST":
         try:
+            if key == NEW_THEME:
+                review.check_new_theme_key(request.form.get("key", ""), reserved={NEW_THEME})
             codebook_edit.save_theme(
                 session=db.session(),
                 site=site,
                 key=key,
                 form=request.form,
                 locales=list(LANGUAGES),
-                is_new=key == "new",
+                is_new=key == NEW_THEME,
             )
         except InvalidDocument as error:
             problems = [staff.describe(p) for p in error.problems]
         else:
             flash(_("Codebook saved. Run “Tag again” so that older answers follow it."), "ok")
             return redirect(url_for("insights.codebook", site_slug=site.slug), code=303)
-    entry = None if key == "new" else _theme_or_404(book, key)
+    entry = None if key == NEW_THEME else _theme_or_404(book, key)
     return render_template(
         "insights/theme.html", site=site, theme=entry, key=key, problems=problems, form=request.form
     ), (422 if problems else 200)
@@ -340,20 +361,42 @@ def retag(site_slug: str) -> HttpResponse:
 # -- API keys -----------------------------------------------------------------------------------
 
 
+#: where the new key waits between the POST and the page that shows it, once
+_NEW_KEY = "cv_new_api_key"
+
+
 @bp.route("/<site_slug>/api-keys", methods=["GET", "POST"])
-def api_keys(site_slug: str) -> str:
+def api_keys(site_slug: str) -> HttpResponse | tuple[str, int]:
     site = staff.site(site_slug, Need.design)
-    created = None
+    problems: list[str] = []
     if request.method == "POST":
-        _token, created = api_tokens.create(
-            session=db.session(), site=site, name=request.form.get("name", ""), user=staff.user()
-        )
+        try:
+            _token, raw = api_tokens.create(
+                session=db.session(),
+                site=site,
+                name=request.form.get("name", ""),
+                user=staff.user(),
+            )
+        except InvalidDocument as error:
+            problems = [staff.describe(p) for p in error.problems]
+        else:
+            # POST-redirect-GET: a reload cannot make a second key; the key is shown once.
+            flask_session[_NEW_KEY] = {"site": site.slug, "key": raw}
+            return redirect(url_for("insights.api_keys", site_slug=site.slug), code=303)
+    waiting = flask_session.pop(_NEW_KEY, None) if request.method == "GET" else None
+    created = (
+        waiting.get("key")
+        if isinstance(waiting, dict) and waiting.get("site") == site.slug
+        else None
+    )
     return render_template(
         "insights/api_keys.html",
         site=site,
         tokens=api_tokens.tokens_of(session=db.session(), site=site),
         created=created,
-    )
+        problems=problems,
+        form=request.form,
+    ), 422 if problems else 200
 
 
 @bp.post("/<site_slug>/api-keys/<int:token_id>/revoke")

@@ -3,7 +3,7 @@ it (outcome, commitments, the partnership map, quote approval)."""
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from survey import db, i18n
 from survey.i18n import LANGUAGES, _
+from survey.models import Commitment, Site
 from survey.services import loop, sites, tagging
 from survey.services.access import Need
 from survey.services.errors import InvalidDocument, NotFound
@@ -39,34 +40,30 @@ def page(site_slug: str) -> str:
 @bp.before_request
 @login_required
 def _signed_in() -> None:
-    i18n.select_locale()
-
-
-def _date(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
+    i18n.select_staff_locale()
 
 
 @bp.route("/<site_slug>/loop", methods=["GET", "POST"])
-def overview(site_slug: str) -> HttpResponse | str:
+def overview(site_slug: str) -> HttpResponse | tuple[str, int]:
     site = staff.site(site_slug, Need.design if request.method == "POST" else Need.read)
     session = db.session()
+    problems: list[str] = []
     if request.method == "POST":
-        raw_date = request.form.get("next_round_opens", "").strip()
-        if raw_date and _date(raw_date) is None:
-            flash(_("Please write the date as YYYY-MM-DD."), "error")
-        else:
+        try:
             loop.update_public_settings(
                 session=session,
                 site=site,
                 locale=site.default_locale,
                 outcome=request.form.get("outcome", ""),
                 locales=[c for c in request.form.getlist("locales") if c in LANGUAGES],
-                next_round_opens=_date(raw_date),
+                next_round_opens=loop.parse_date(
+                    request.form.get("next_round_opens", ""), where="site"
+                ),
                 redact_names=request.form.get("redact_names", "").splitlines(),
             )
+        except InvalidDocument as error:
+            problems = [staff.describe(p) for p in error.problems]
+        else:
             flash(_("Saved."), "ok")
             return redirect(url_for("loop.overview", site_slug=site.slug), code=303)
     commitments = loop.commitments_of(session=session, site=site)
@@ -81,7 +78,9 @@ def overview(site_slug: str) -> HttpResponse | str:
         labels={t.key: codebook.label(t.key, locale) for t in codebook.themes},
         can_design=staff.can_design(site),
         statuses=_status_labels(),
-    )
+        problems=problems,
+        form=request.form if problems else None,
+    ), 422 if problems else 200
 
 
 def _status_labels() -> dict[str, str]:
@@ -102,9 +101,7 @@ def commitment(site_slug: str, commitment_id: str) -> HttpResponse | tuple[str, 
         None
         if commitment_id == "new"
         else loop.commitment_at(
-            session=session,
-            site=site,
-            commitment_id=int(commitment_id) if commitment_id.isdigit() else -1,
+            session=session, site=site, commitment_id=staff.number(commitment_id, -1) or -1
         )
     )
     problems: list[str] = []
@@ -120,7 +117,7 @@ def commitment(site_slug: str, commitment_id: str) -> HttpResponse | tuple[str, 
                     target=request.form.get("target", ""),
                     partners=request.form.get("partners", ""),
                     themes=request.form.getlist("themes"),
-                    due=_date(request.form.get("due")),
+                    due=request.form.get("due", ""),
                     status=request.form.get("status", "draft"),
                 ),
             )
@@ -131,6 +128,19 @@ def commitment(site_slug: str, commitment_id: str) -> HttpResponse | tuple[str, 
             return redirect(
                 url_for("loop.commitment", site_slug=site.slug, commitment_id=saved.id), code=303
             )
+    return _commitment_page(site, existing, problems=problems, form=request.form)
+
+
+def _commitment_page(
+    site: Site,
+    existing: Commitment | None,
+    *,
+    problems: list[str],
+    form: Any = None,
+    update_problems: list[str] | None = None,
+    update_form: Any = None,
+) -> tuple[str, int]:
+    session = db.session()
     codebook = tagging.codebook_for(session=session, site=site)
     locale = i18n.current_locale()
     return render_template(
@@ -143,12 +153,14 @@ def commitment(site_slug: str, commitment_id: str) -> HttpResponse | tuple[str, 
         themes=[(k, codebook.label(k, locale)) for k in codebook.keys],
         statuses=_status_labels(),
         problems=problems,
-        form=request.form,
-    ), 422 if problems else 200
+        form=form or {},
+        update_problems=update_problems or [],
+        update_form=update_form or {},
+    ), 422 if problems or update_problems else 200
 
 
 @bp.post("/<site_slug>/loop/commitments/<int:commitment_id>/updates")
-def commitment_update(site_slug: str, commitment_id: int) -> HttpResponse:
+def commitment_update(site_slug: str, commitment_id: int) -> HttpResponse | tuple[str, int]:
     site = staff.site(site_slug, Need.design)
     session = db.session()
     found = loop.commitment_at(session=session, site=site, commitment_id=commitment_id)
@@ -158,11 +170,18 @@ def commitment_update(site_slug: str, commitment_id: int) -> HttpResponse:
             commitment=found,
             text=request.form.get("text", ""),
             locale=site.default_locale,
-            on=_date(request.form.get("on")),
+            on=request.form.get("on", ""),
             user=staff.user(),
         )
     except InvalidDocument as error:
-        staff.flash_problems(error.problems)
+        return _commitment_page(
+            site,
+            found,
+            problems=[],
+            update_problems=[staff.describe(p) for p in error.problems],
+            update_form=request.form,
+        )
+    flash(_("Saved."), "ok")
     return redirect(
         url_for("loop.commitment", site_slug=site.slug, commitment_id=found.id), code=303
     )
@@ -195,12 +214,11 @@ def partnership_map(site_slug: str) -> HttpResponse | tuple[str, int]:
 
 
 def _stakeholder_input() -> loop.StakeholderInput:
-    influence = request.form.get("influence", "2")
     return loop.StakeholderInput(
         name=request.form.get("name", ""),
         kind=request.form.get("kind", "organisation"),
         sector=request.form.get("sector", "other"),
-        influence=int(influence) if influence.isdigit() else 0,
+        influence=staff.number(request.form.get("influence", "2"), 0) or 0,
         at_table=request.form.get("at_table") in ("y", "on"),
         notes=request.form.get("notes", ""),
     )
@@ -249,6 +267,7 @@ def stakeholder(site_slug: str, stakeholder_id: int) -> HttpResponse | tuple[str
         history=loop.history_of(session=session, stakeholder=found),
         sectors=_sector_labels(),
         problems=problems,
+        form=request.form if problems else None,
     ), 422 if problems else 200
 
 
@@ -256,7 +275,7 @@ def stakeholder(site_slug: str, stakeholder_id: int) -> HttpResponse | tuple[str
 def approve_quote(site_slug: str) -> HttpResponse | str:
     site = staff.site(site_slug, Need.design)
     session = db.session()
-    answer_id = request.values.get("answer_id", type=int) or -1
+    answer_id = staff.number(request.values.get("answer_id"), -1) or -1
     theme = request.values.get("theme") or None
     answer, text = loop.quote_preview(session=session, site=site, answer_id=answer_id)
     if request.method == "POST":

@@ -29,6 +29,32 @@ def site(slug: str, need: Need = Need.read) -> Site:
     return access.site_for(session=db.session(), user=user(), slug=slug, need=need)
 
 
+#: the largest number a query string or form may carry to the database (a 32-bit integer)
+LARGEST_NUMBER = 2**31 - 1
+
+
+def number(raw: str | None, default: int | None = None) -> int | None:
+    """A whole number typed in a form or query string, or ``default`` if it is not one that the
+    database can hold (plain ASCII digits, at most ``LARGEST_NUMBER``)."""
+    text = (raw or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        return default
+    value = int(text)
+    return value if value <= LARGEST_NUMBER else default
+
+
+def same_site(target: str | None, fallback: str) -> str:
+    """``target`` if it is a path on this site; ``fallback`` otherwise (no open redirects)."""
+    if (
+        not target
+        or not target.startswith("/")
+        or target[1:2] in ("/", "\\")
+        or any(c in target for c in "\\\r\n\t")
+    ):
+        return fallback
+    return target
+
+
 def can_design(site: Site) -> bool:
     member = user()
     return member is not None and access.can(
@@ -62,6 +88,7 @@ _WHOLE = {
     "commitment",
     "quote",
     "file",
+    "key",
 }
 
 

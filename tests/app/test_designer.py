@@ -276,7 +276,7 @@ def test_an_xlsform_refused_on_the_upload_page_names_sheet_and_row(signed_in, ma
     book.save(data)
     token = csrf_of(client, f"{BASE}/import")
     refused = client.post(
-        f"{BASE}/import?lang=es",
+        f"{BASE}/import?ui=es",
         data={"csrf_token": token, "file": (io.BytesIO(data.getvalue()), "form.xlsx")},
         content_type="multipart/form-data",
     )

@@ -142,6 +142,26 @@ def test_hmong_messages_come_from_its_catalog_with_english_number_formats(app):
 
 
 @pytest.mark.parametrize(
+    ("code", "medium", "long"),
+    [
+        ("hmn", "10/30/2026", "10/30/2026"),  # no CLDR words for Hmong: digits, not English
+        ("ht", "30 oktòb 2026", "30 oktòb 2026"),  # CLDR would print "2026 M10 30"
+        ("so", "30 Oktoobar 2026", "30 Oktoobar 2026"),  # one format, not two mixed
+        ("es", "30 oct 2026", "30 de octubre de 2026"),
+    ],
+)
+def test_dates_read_naturally_in_each_language(app, code, medium, long):
+    from datetime import date
+
+    from survey import i18n
+
+    with app.test_request_context(f"/?lang={code}"):
+        i18n.select_locale()
+        assert i18n.format_date(date(2026, 10, 30)) == medium
+        assert i18n.format_date(date(2026, 10, 30), "long") == long
+
+
+@pytest.mark.parametrize(
     ("header", "expected"),
     [
         ("zh-CN,zh;q=0.9", "zh_Hans"),

@@ -185,8 +185,8 @@ def test_staff_typed_text_is_escaped_on_the_public_page(riverside, client, sessi
 
 def test_the_thank_you_page_links_to_the_public_page(riverside, client):
     _site, survey = riverside
-    html = client.get(f"/s/{survey.slug}/thanks").data.decode()
-    assert 'href="/p/river"' in html
+    html = client.get(f"/s/{survey.slug}/thanks?lang=es").data.decode()
+    assert 'href="/p/river?lang=es"' in html
 
 
 def test_the_map_shows_who_is_influential_but_not_at_the_table(

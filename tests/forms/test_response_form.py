@@ -147,3 +147,12 @@ def test_carried_answers_exclude_the_current_page():
 def test_numbers_are_read_as_residents_type_them(typed, value):
     parsed = parse_number(typed)
     assert (None if parsed is None else float(parsed)) == value
+
+
+def test_a_question_cannot_allow_longer_answers_than_the_site():
+    from forms.kinds import kind_of
+
+    question = {"key": "a", "kind": "long_text", "text": "A?", "max_length": 100_000}
+    assert kind_of(question, max_length=5000).limit() == 5000
+    assert kind_of({**question, "max_length": 300}, max_length=5000).limit() == 300
+    assert kind_of({**question, "max_length": "lots"}, max_length=5000).limit() == 5000

@@ -1,0 +1,46 @@
+"""Staff pages speak the language staff chose in the header, whatever survey language they open."""
+
+from __future__ import annotations
+
+from tests.conftest import survey_document
+from tests.pages import read, text_of
+
+
+def test_a_survey_language_in_the_address_does_not_change_the_interface(
+    signed_in, make_site, make_user, make_survey
+):
+    site = make_site(slug="here")
+    survey = make_survey(survey_document(slug="park"), site=site)
+    client = signed_in(make_user("staff", site))
+    spanish = client.get("/sites/?ui=es")
+    assert read(spanish.data).html_attrs["lang"] == "es"
+    # Translating into Arabic, previewing in Vietnamese: the interface stays Spanish.
+    translate = client.get(f"/sites/here/surveys/{survey.slug}/translate?lang=es")
+    assert read(translate.data).html_attrs["lang"] == "es"
+    client.get(f"/sites/here/surveys/{survey.slug}/qr.svg?lang=vi")
+    later = client.get("/sites/")
+    assert read(later.data).html_attrs["lang"] == "es"
+    assert "Sitios" in text_of(later.data) or "sitios" in text_of(later.data)
+
+
+def test_the_language_picker_keeps_the_rest_of_the_address(signed_in, make_site, make_user):
+    site = make_site(slug="here")
+    client = signed_in(make_user("analyst", site))
+    page = client.get("/sites/here/insights?survey=hopes&by=age")
+    kept = [(n, v) for n, v in read(page.data).hidden if n in ("survey", "by")]
+    assert kept == [("survey", "hopes"), ("by", "age")]
+
+
+def test_staff_error_pages_speak_to_staff_in_their_language(signed_in, make_site, make_user):
+    site = make_site(slug="here")
+    client = signed_in(make_user("staff", site))
+    client.get("/sites/?ui=es")
+    missing = client.get("/sites/here/surveys/no-such-survey")
+    assert missing.status_code == 404
+    assert read(missing.data).html_attrs["lang"] == "es"
+    text = text_of(missing.data)
+    assert "anonymous" not in text  # not the residents' page
+    assert "anónim" not in text
+    assert any(href.startswith("/sites") for href in read(missing.data).links)
+    huge = client.get("/sites/here/loop/commitments/99999999999999999999")
+    assert huge.status_code == 404
