@@ -211,6 +211,21 @@ def format_date(value: date | datetime, format: str = "medium") -> str:
     return babel_dates.format_date(value, format=format, locale=language(current_locale()).babel)
 
 
+#: Chinese punctuation is full-width: no space after "：" or "。", and lists take "、".
+_FULL_WIDTH = {"zh_Hans"}
+
+
+def spacer() -> str:
+    """What goes between a label ending in punctuation and what follows it."""
+    return "" if current_locale() in _FULL_WIDTH else " "
+
+
+def format_list(items: Iterable[str]) -> str:
+    """Items as a plain list in the current language (no "and", which Hmong would get in English)."""
+    separator = {"zh_Hans": "、", "ar": "، "}.get(current_locale(), ", ")
+    return separator.join(items)
+
+
 def init_app(app: Any) -> None:
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.policies["ext.i18n.trimmed"] = True
@@ -221,4 +236,6 @@ def init_app(app: Any) -> None:
         format_number=format_number,
         format_date=format_date,
         format_percent=format_percent,
+        format_list=format_list,
+        spacer=spacer,
     )

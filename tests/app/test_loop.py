@@ -283,3 +283,29 @@ def test_the_cross_site_view_shows_aggregates_only(riverside, signed_in, make_us
     for answer in session.exec(select(Answer).where(Answer.text.is_not(None))):
         assert answer.text not in html
     assert "hidden" in text_of(page.data)
+
+
+def test_the_chinese_public_page_follows_chinese_punctuation(riverside, client, session):
+    site, _survey = riverside
+    commitment = loop.save_commitment(
+        session=session,
+        site=site,
+        locale="zh_Hans",
+        data=loop.CommitmentInput(
+            text="开设租户服务台",
+            target="200个家庭",
+            partners="住房局",
+            themes=["housing", "safety"],
+            due=date(2030, 1, 1),
+            status="in_progress",
+        ),
+    )
+    loop.add_update(
+        session=session, commitment=commitment, text="已开放", locale="zh_Hans", on=None, user=None
+    )
+    session.commit()
+    html = public(client, "zh_Hans").data.decode()
+    for stray in ("。 ", "： ", "）： "):
+        assert stray not in html
+    assert "：200个家庭" in html
+    assert "、" in html  # the two themes, listed the Chinese way
