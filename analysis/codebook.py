@@ -57,7 +57,9 @@ __all__ = [
     "Codebook",
     "CodebookError",
     "CodebookTagger",
+    "Issue",
     "Theme",
+    "check",
     "default_codebook_path",
     "load_default",
     "validate",
@@ -79,10 +81,15 @@ PHRASE_WEIGHT = 0.75
 
 
 class CodebookError(ValueError):
-    """A codebook document was rejected; ``problems`` lists every reason."""
+    """A codebook document was rejected; ``problems`` lists every reason, ``issues`` the same
+    reasons with their details."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems: tuple[str, ...] = tuple(problems)
+    def __init__(self, problems: Sequence[str | Issue]) -> None:
+        #: every problem, each with its code and details (the theme, field, language and term)
+        self.issues: tuple[Issue, ...] = tuple(
+            p if isinstance(p, Issue) else Issue("other", str(p)) for p in problems
+        )
+        self.problems: tuple[str, ...] = tuple(issue.text for issue in self.issues)
         super().__init__("invalid codebook: " + "; ".join(self.problems))
 
 
@@ -129,21 +136,24 @@ class Codebook:
         """The theme with this key (retired ones included); ``KeyError`` if absent."""
         return self._by_key[key]
 
-    def label(self, key: str, locale: str) -> str:
-        """The theme's label in ``locale``, else in its base language, else English, else the key."""
+    def label(self, key: str, locale: str, *, fallback: Iterable[str] = ()) -> str:
+        """The theme's label in ``locale``, else in its base language, else in the ``fallback``
+        languages (e.g. the site's own), else English, else its first label, else the key."""
         theme = self._by_key.get(key)
         if theme is None:
             return key
-        for candidate in (locale, locale.replace("-", "_").split("_")[0], "en"):
+        candidates = (locale, locale.replace("-", "_").split("_")[0], *fallback, "en")
+        for candidate in (*candidates, *theme.label):
             text = theme.label.get(candidate, "").strip()
             if text:
                 return text
         return key
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Codebook:
-        """Build from a parsed document; raises ``CodebookError`` listing every problem."""
-        problems = validate(d)
+    def from_dict(cls, d: Mapping[str, Any], *, english_label: bool = True) -> Codebook:
+        """Build from a parsed document; raises ``CodebookError`` listing every problem.
+        ``english_label=False`` accepts themes labelled in any one language."""
+        problems = check(d, english_label=english_label)
         if problems:
             raise CodebookError(problems)
         themes = tuple(_theme_from_dict(t) for t in d["themes"])
@@ -197,126 +207,220 @@ def load_default() -> Codebook:
 # Validation
 
 
-def validate(d: Any, *, required_langs: Iterable[str] = ()) -> list[str]:
+@dataclass(frozen=True)
+class Issue:
+    """One problem in a codebook document, with the details an application needs to say it in its
+    own words. ``text`` is the English message :func:`validate` returns.
+
+    ``code`` is one of: ``not_object``, ``schema``, ``key``, ``version``, ``no_themes``,
+    ``theme_not_object``, ``theme_key``, ``duplicate_key``, ``unknown_fields``, ``retired``,
+    ``label_missing``, ``label_needs_english``, ``label_needs_text``, ``not_mapping``,
+    ``bad_language``, ``blank``, ``not_list``, ``term_blank``, ``term_too_long``, ``no_letters``,
+    ``star_placement``, ``short_prefix``, ``equals_placement``, ``missing_translation``,
+    ``no_keywords``.
+    """
+
+    code: str
+    text: str
+    theme: str | None = None  #: the theme's key (or ``themes[i]`` when it has none)
+    field: str | None = None  #: label, description, keywords, phrases or examples
+    lang: str | None = None
+    term: str | None = None  #: the keyword, phrase or example at fault
+    detail: str | None = None  #: e.g. the unknown field names, or the length limit
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def validate(
+    d: Any, *, required_langs: Iterable[str] = (), english_label: bool = True
+) -> list[str]:
     """Every problem in a codebook document, as messages a staff member can act on; ``[]`` if valid.
 
     ``required_langs``: languages every active theme must have a label, description and keywords in
-    (the default codebook is checked against all eight survey languages).
+    (the default codebook is checked against all eight survey languages). ``english_label``: every
+    theme needs an English label (otherwise a label in any one language will do).
     """
-    problems: list[str] = []
+    return [
+        issue.text for issue in check(d, required_langs=required_langs, english_label=english_label)
+    ]
+
+
+def check(d: Any, *, required_langs: Iterable[str] = (), english_label: bool = True) -> list[Issue]:
+    """Like :func:`validate`, as :class:`Issue` objects carrying the theme, field, language and term."""
+    problems: list[Issue] = []
     if not isinstance(d, Mapping):
-        return ["the codebook must be a JSON object"]
+        return [Issue("not_object", "the codebook must be a JSON object")]
     if d.get("schema") != SCHEMA:
-        problems.append(f"schema must be {SCHEMA!r} (found {d.get('schema')!r})")
+        problems.append(Issue("schema", f"schema must be {SCHEMA!r} (found {d.get('schema')!r})"))
     key = d.get("key")
     if not isinstance(key, str) or not _KEY_RE.match(key):
         problems.append(
-            f"key must be lower-case letters, digits or '_', starting with a letter (found {key!r})"
+            Issue(
+                "key",
+                "key must be lower-case letters, digits or '_', starting with a letter "
+                f"(found {key!r})",
+            )
         )
     version = d.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        problems.append(f"version must be a whole number ≥ 1 (found {version!r})")
+        problems.append(Issue("version", f"version must be a whole number ≥ 1 (found {version!r})"))
     themes = d.get("themes")
     if not isinstance(themes, list) or not themes:
-        problems.append("themes must be a non-empty list")
+        problems.append(Issue("no_themes", "themes must be a non-empty list"))
         return problems
     required = tuple(required_langs)
     seen: set[str] = set()
     for i, theme in enumerate(themes):
-        problems.extend(_validate_theme(i, theme, seen, required))
+        problems.extend(_validate_theme(i, theme, seen, required, english_label))
     return problems
 
 
-def _validate_theme(i: int, t: Any, seen: set[str], required: tuple[str, ...]) -> list[str]:
+def _validate_theme(
+    i: int, t: Any, seen: set[str], required: tuple[str, ...], english_label: bool = True
+) -> list[Issue]:
     if not isinstance(t, Mapping):
-        return [f"themes[{i}]: must be an object"]
+        return [Issue("theme_not_object", f"themes[{i}]: must be an object", theme=f"themes[{i}]")]
     key = t.get("key")
+    name_of = key if isinstance(key, str) and key else f"themes[{i}]"
     where = f"theme {key!r}" if isinstance(key, str) and key else f"themes[{i}]"
-    problems: list[str] = []
+    problems: list[Issue] = []
+
+    def add(code: str, text: str, **details: Any) -> None:
+        problems.append(Issue(code, f"{where}: {text}", theme=name_of, **details))
+
     if not isinstance(key, str) or not _KEY_RE.match(key):
-        problems.append(
-            f"{where}: key must be lower-case letters, digits or '_', starting with a letter"
-        )
+        add("theme_key", "key must be lower-case letters, digits or '_', starting with a letter")
     elif key in seen:
-        problems.append(f"{where}: duplicate theme key")
+        add("duplicate_key", "duplicate theme key")
     else:
         seen.add(key)
     unknown = sorted(set(t) - _THEME_FIELDS)
     if unknown:
-        problems.append(f"{where}: unknown field(s) {', '.join(unknown)}")
+        add("unknown_fields", f"unknown field(s) {', '.join(unknown)}", detail=", ".join(unknown))
     retired = t.get("retired", False)
     if not isinstance(retired, bool):
-        problems.append(f"{where}: retired must be true or false")
+        add("retired", "retired must be true or false")
 
     for name in ("label", "description"):
         value = t.get(name)
         if name == "label" and value is None:
-            problems.append(f"{where}: label is missing (an English label is required)")
+            add(
+                "label_missing",
+                "label is missing (an English label is required)"
+                if english_label
+                else "label is missing",
+                field=name,
+            )
             continue
         if value is None:
             value = {}
         if not isinstance(value, Mapping):
-            problems.append(f"{where}: {name} must map a language code to text")
+            add("not_mapping", f"{name} must map a language code to text", field=name)
             continue
         for lang, text in value.items():
             if not isinstance(lang, str) or not _LANG_RE.match(lang):
-                problems.append(f"{where}: {name} has an invalid language code {lang!r}")
+                add(
+                    "bad_language",
+                    f"{name} has an invalid language code {lang!r}",
+                    field=name,
+                    lang=str(lang),
+                )
             elif not isinstance(text, str) or not text.strip():
-                problems.append(f"{where}: {name}[{lang}] is blank")
-        if name == "label" and not str(value.get("en", "")).strip():
-            problems.append(f"{where}: label needs an English ('en') text")
+                add("blank", f"{name}[{lang}] is blank", field=name, lang=lang)
+        if name == "label":
+            if english_label and not str(value.get("en", "")).strip():
+                add("label_needs_english", "label needs an English ('en') text", field=name)
+            elif not english_label and not any(
+                isinstance(text, str) and text.strip() for text in value.values()
+            ):
+                add("label_needs_text", "label needs a text in at least one language", field=name)
 
     for name in ("keywords", "phrases", "examples"):
         value = t.get(name, {})
         if value is None:
             value = {}
         if not isinstance(value, Mapping):
-            problems.append(f"{where}: {name} must map a language code to a list of texts")
+            add("not_mapping", f"{name} must map a language code to a list of texts", field=name)
             continue
         for lang, items in value.items():
             if not isinstance(lang, str) or not _LANG_RE.match(lang):
-                problems.append(f"{where}: {name} has an invalid language code {lang!r}")
+                add(
+                    "bad_language",
+                    f"{name} has an invalid language code {lang!r}",
+                    field=name,
+                    lang=str(lang),
+                )
                 continue
             if not isinstance(items, list):
-                problems.append(f"{where}: {name}[{lang}] must be a list of texts")
+                add("not_list", f"{name}[{lang}] must be a list of texts", field=name, lang=lang)
                 continue
             for j, item in enumerate(items):
-                problems.extend(_validate_term(f"{where}: {name}[{lang}][{j}]", name, item))
+                for code, text, detail in _validate_term(name, item):
+                    add(
+                        code,
+                        f"{name}[{lang}][{j}]: {text}",
+                        field=name,
+                        lang=lang,
+                        term=item.strip() if isinstance(item, str) else None,
+                        detail=detail,
+                    )
 
     if not retired:
         for lang in required:
             for name in ("label", "description"):
                 m = t.get(name) or {}
                 if isinstance(m, Mapping) and not str(m.get(lang, "")).strip():
-                    problems.append(f"{where}: {name} missing for language {lang!r}")
+                    add(
+                        "missing_translation",
+                        f"{name} missing for language {lang!r}",
+                        field=name,
+                        lang=lang,
+                    )
             kw = t.get("keywords") or {}
             if isinstance(kw, Mapping) and not kw.get(lang):
-                problems.append(f"{where}: no keywords for language {lang!r}")
+                add(
+                    "no_keywords",
+                    f"no keywords for language {lang!r}",
+                    field="keywords",
+                    lang=lang,
+                )
     return problems
 
 
-def _validate_term(where: str, kind: str, item: Any) -> list[str]:
+def _validate_term(kind: str, item: Any) -> list[tuple[str, str, str | None]]:
+    """(code, English text, detail) for each problem with one keyword, phrase or example."""
     if not isinstance(item, str) or not item.strip():
-        return [f"{where}: must be non-empty text"]
+        return [("term_blank", "must be non-empty text", None)]
     text = item.strip()
     if len(text) > _MAX_TERM_CHARS:
-        return [f"{where}: longer than {_MAX_TERM_CHARS} characters"]
+        return [
+            ("term_too_long", f"longer than {_MAX_TERM_CHARS} characters", str(_MAX_TERM_CHARS))
+        ]
     if kind == "examples":
         return []
-    problems: list[str] = []
+    problems: list[tuple[str, str, str | None]] = []
     body = text[1:].strip() if text.startswith("-") else text
     body = body[1:] if body.startswith("=") else body
     if not body.strip("*=- "):
-        problems.append(f"{where}: {item!r} has no letters to match")
+        problems.append(("no_letters", f"{item!r} has no letters to match", None))
     for word in body.split():
         if "*" in word.rstrip("*") or word.endswith("**"):
-            problems.append(f"{where}: {item!r} — '*' is only allowed once, at the end of a word")
+            problems.append(
+                (
+                    "star_placement",
+                    f"{item!r} — '*' is only allowed once, at the end of a word",
+                    None,
+                )
+            )
             break
         if word.endswith("*") and len(word.rstrip("*")) < 2:
-            problems.append(f"{where}: {item!r} — a prefix needs at least two letters before '*'")
+            problems.append(
+                ("short_prefix", f"{item!r} — a prefix needs at least two letters before '*'", None)
+            )
             break
     if "=" in body:
-        problems.append(f"{where}: {item!r} — '=' is only allowed at the start")
+        problems.append(("equals_placement", f"{item!r} — '=' is only allowed at the start", None))
     return problems
 
 

@@ -46,7 +46,25 @@ _WORD_PATTERN = r"(?u)\b\w\w+\b|[\u3400-\u4dbf\u4e00-\u9fff]"
 
 
 class LearnedModelError(ValueError):
-    """Training data or a model directory was not usable; the message says why."""
+    """Training data or a model directory was not usable; the message says why.
+
+    ``code`` names the reason so that an application can say it in its own words:
+    ``too_few_answers`` (``needed``, ``count``), ``too_few_positives`` (``needed``: examples a
+    label needs), ``embeddings``, ``not_trained``, ``no_model``, ``bad_model`` or ``error``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "error",
+        needed: int | None = None,
+        count: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.needed = needed
+        self.count = count
 
 
 @dataclass(frozen=True)
@@ -287,7 +305,12 @@ class LearnedTagger:
         started = time.perf_counter()
         rows = [e for e in examples if e.text and e.text.strip()]
         if len(rows) < 4:
-            raise LearnedModelError(f"need at least 4 answers with text to train, got {len(rows)}")
+            raise LearnedModelError(
+                f"need at least 4 answers with text to train, got {len(rows)}",
+                code="too_few_answers",
+                needed=4,
+                count=len(rows),
+            )
         counts: dict[str, int] = {}
         for example in rows:
             for label in set(example.themes):
@@ -295,7 +318,10 @@ class LearnedTagger:
         labels = tuple(sorted(lab for lab, n in counts.items() if n >= min_positives))
         if not labels:
             raise LearnedModelError(
-                f"no label has {min_positives} or more examples; nothing to learn"
+                f"no label has {min_positives} or more examples; nothing to learn",
+                code="too_few_positives",
+                needed=min_positives,
+                count=len(rows),
             )
         texts = [e.text[: self.options.max_chars] for e in rows]
         truth = np.array([[label in e.themes for label in labels] for e in rows], dtype=np.int8)
@@ -379,7 +405,9 @@ class LearnedTagger:
     def _embeddings(self, texts: Sequence[str], given: np.ndarray | None) -> np.ndarray | None:
         if given is not None:
             if len(given) != len(texts):
-                raise LearnedModelError("embeddings must align with the training answers")
+                raise LearnedModelError(
+                    "embeddings must align with the training answers", code="embeddings"
+                )
             return np.asarray(given, dtype=np.float32)
         if self.encoder is None:
             return None
@@ -409,7 +437,8 @@ class LearnedTagger:
                 if self.encoder is None:
                     raise LearnedModelError(
                         "this model was trained with sentence embeddings: "
-                        "pass a semantic encoder (install the [semantic] extra)"
+                        "pass a semantic encoder (install the [semantic] extra)",
+                        code="embeddings",
                     )
                 embeddings = self.encoder.embed(list(clipped))
             raw = raw + np.asarray(embeddings, dtype=np.float32) @ fitted.semantic_weights
@@ -442,7 +471,7 @@ class LearnedTagger:
 
     def _require(self) -> _Fitted:
         if self._fitted is None:
-            raise LearnedModelError("the tagger has not been trained or loaded")
+            raise LearnedModelError("the tagger has not been trained or loaded", code="not_trained")
         return self._fitted
 
     # --- files -------------------------------------------------------------------------------
@@ -480,13 +509,16 @@ class LearnedTagger:
         source = Path(directory)
         meta_path = source / "model.json"
         if not meta_path.is_file():
-            raise LearnedModelError(f"no model in {source} (model.json is missing)")
+            raise LearnedModelError(
+                f"no model in {source} (model.json is missing)", code="no_model"
+            )
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("format") != MODEL_FORMAT:
-            raise LearnedModelError(f"{source}: not a {MODEL_FORMAT} model")
+            raise LearnedModelError(f"{source}: not a {MODEL_FORMAT} model", code="bad_model")
         if int(meta.get("version", 0)) > MODEL_VERSION:
             raise LearnedModelError(
-                f"{source}: model version {meta['version']} is newer than this library reads"
+                f"{source}: model version {meta['version']} is newer than this library reads",
+                code="bad_model",
             )
         raw_options = dict(meta["options"])
         for pair in ("char_ngrams", "word_ngrams"):
@@ -497,7 +529,9 @@ class LearnedTagger:
         try:
             options = TaggerOptions(**raw_options)
         except TypeError as exc:
-            raise LearnedModelError(f"{source}: unreadable model options ({exc})") from exc
+            raise LearnedModelError(
+                f"{source}: unreadable model options ({exc})", code="bad_model"
+            ) from exc
         tagger = cls(options=options, seed=int(meta["seed"]), encoder=encoder)
         with (source / "model.pkl").open("rb") as fh:
             tagger._fitted = pickle.load(fh)
@@ -505,7 +539,8 @@ class LearnedTagger:
         if meta.get("semantic") and encoder is None:
             raise LearnedModelError(
                 f"{source} was trained with sentence embeddings: load it with a semantic encoder "
-                "(install the [semantic] extra), or retrain with --no-semantic"
+                "(install the [semantic] extra), or retrain with --no-semantic",
+                code="embeddings",
             )
         return tagger
 

@@ -38,6 +38,14 @@ KIND_LABELS: dict[str, str] = {
 ROLE_LABELS: dict[str, str] = {"staff": N_("Staff"), "analyst": N_("Analyst")}
 
 
+class WholeNumberField(IntegerField):
+    """A whole number; anything else gets our message (``NOT_WHOLE``), not WTForms' English."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.invalid_value_message = self.gettext(messages.NOT_WHOLE)
+        super().process_formdata(valuelist)
+
+
 class StaffForm(Form):
     """Base: translations for messages are handed in as ``meta={"translations": …}``."""
 
@@ -60,7 +68,7 @@ class LoginForm(StaffForm):
 class SiteForm(StaffForm):
     slug = StringField(N_("Link name (a-z, 0-9, dashes)"), validators=[Required(), MaxLength(64)])
     name = StringField(N_("Name"), validators=[Required(), MaxLength(200)])
-    k_threshold = IntegerField(N_("Smallest group shown (at least 5)"), default=10)
+    k_threshold = WholeNumberField(N_("Smallest group shown (at least 5)"), default=10)
 
 
 class UserForm(StaffForm):
@@ -153,8 +161,8 @@ class QuestionForm(StaffForm):
         render_kw={"rows": 5},
     )
     multiple = BooleanField(N_("Residents may choose more than one"))
-    scale_min = IntegerField(N_("Scale from"), default=1, validators=[OptionalValue()])
-    scale_max = IntegerField(N_("Scale to"), default=5, validators=[OptionalValue()])
+    scale_min = WholeNumberField(N_("Scale from"), default=1, validators=[OptionalValue()])
+    scale_max = WholeNumberField(N_("Scale to"), default=5, validators=[OptionalValue()])
     min_label = StringField(N_("Label of the lowest point"))
     max_label = StringField(N_("Label of the highest point"))
     number_min = StringField(
@@ -164,7 +172,7 @@ class QuestionForm(StaffForm):
         N_("Largest number allowed (optional)"), validators=[MaxLength(40), NumberText()]
     )
     integer = BooleanField(N_("Whole numbers only"))
-    max_length = IntegerField(
+    max_length = WholeNumberField(
         N_("Longest answer in characters (optional)"),
         validators=[OptionalValue(), AnswerLength()],
     )

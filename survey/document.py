@@ -61,13 +61,17 @@ class Problem:
     """One thing wrong with a document, said so that staff can find it.
 
     ``message`` is catalog text with named placeholders filled from ``params`` when shown, so
-    the web layer can show it in the staff member's language.
+    the web layer can show it in the staff member's language. ``where`` is for code (and the
+    command line); ``place``, when given, is catalog text (one of :data:`PLACES`) filled from
+    ``place_params`` that says the same for staff.
     """
 
     where: str  #: e.g. ``question hopes``, ``section 2`` or ``survey sheet, row 7``
     message: str
     locale: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    place: str | None = None
+    place_params: Mapping[str, Any] = field(default_factory=dict)
 
     def text(self) -> str:
         return self.message % self.params if self.params else self.message
@@ -75,6 +79,35 @@ class Problem:
     def __str__(self) -> str:
         suffix = f" [{self.locale}]" if self.locale else ""
         return f"{self.where}: {self.text()}{suffix}"
+
+
+#: where a text is in a survey, said for staff (translated when shown)
+SURVEY_TITLE = N_("Survey title")
+SURVEY_INTRO = N_("Introduction")
+SURVEY_THANK_YOU = N_("Thank-you text")
+PAGE_TITLE = N_("Title of page “%(key)s”")
+QUESTION_TEXT = N_("Question “%(key)s”")
+QUESTION_HELP = N_("Question “%(key)s”, help text")
+QUESTION_OPTION = N_("Question “%(key)s”, option “%(code)s”")
+QUESTION_MIN_LABEL = N_("Question “%(key)s”, label of the lowest point")
+QUESTION_MAX_LABEL = N_("Question “%(key)s”, label of the highest point")
+PLACES = frozenset(
+    {
+        SURVEY_TITLE,
+        SURVEY_INTRO,
+        SURVEY_THANK_YOU,
+        PAGE_TITLE,
+        QUESTION_TEXT,
+        QUESTION_HELP,
+        QUESTION_OPTION,
+        QUESTION_MIN_LABEL,
+        QUESTION_MAX_LABEL,
+    }
+)
+
+#: a file, or a part of one, that is not laid out as a survey document
+NOT_A_SURVEY_FILE = N_("This file is not laid out as a Community Voice survey.")
+NOT_LAID_OUT = N_("this part is not laid out as a survey file expects")
 
 
 def questions(document: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
@@ -171,41 +204,73 @@ def localise_document(document: Mapping[str, Any], locale: str) -> dict[str, Any
     }
 
 
-def _texts_of(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, str] | None]]:
+@dataclass(frozen=True)
+class _Text:
+    """One translatable text of a document: ``where`` for code, ``place`` for staff."""
+
+    where: str
+    place: str
+    place_params: Mapping[str, Any]
+    texts: Any
+
+
+def _texts_of(document: Mapping[str, Any]) -> Iterator[_Text]:
     """Every translatable text of the document, with where it is."""
-    yield "survey title", document.get("title")
-    for name in ("intro", "thank_you"):
+    yield _Text("survey title", SURVEY_TITLE, {}, document.get("title"))
+    for name, place in (("intro", SURVEY_INTRO), ("thank_you", SURVEY_THANK_YOU)):
         if document.get(name):
-            yield f"survey {name.replace('_', ' ')}", document.get(name)
+            yield _Text(f"survey {name.replace('_', ' ')}", place, {}, document.get(name))
     for number, section in enumerate(_list(document.get("sections")), start=1):
         if not isinstance(section, Mapping):
             continue
         if section.get("title"):
-            yield f"section {section.get('key', number)} title", section.get("title")
+            skey = str(section.get("key", number))
+            yield _Text(f"section {skey} title", PAGE_TITLE, {"key": skey}, section.get("title"))
         for question in _list(section.get("questions")):
             if not isinstance(question, Mapping):
                 continue
-            where = f"question {question.get('key', '?')}"
-            yield where, question.get("text")
+            key = str(question.get("key", "?"))
+            where = f"question {key}"
+            yield _Text(where, QUESTION_TEXT, {"key": key}, question.get("text"))
             if question.get("help"):
-                yield f"{where} help", question.get("help")
+                yield _Text(f"{where} help", QUESTION_HELP, {"key": key}, question.get("help"))
             for option in _list(question.get("options")):
                 if isinstance(option, Mapping):
-                    yield f"{where} option {option.get('code', '?')}", option.get("label")
+                    code = str(option.get("code", "?"))
+                    yield _Text(
+                        f"{where} option {code}",
+                        QUESTION_OPTION,
+                        {"key": key, "code": code},
+                        option.get("label"),
+                    )
             scale = question.get("scale")
             scale = scale if isinstance(scale, Mapping) else {}
-            for end in ("min_label", "max_label"):
+            for end, place in (
+                ("min_label", QUESTION_MIN_LABEL),
+                ("max_label", QUESTION_MAX_LABEL),
+            ):
                 if scale.get(end):
-                    yield f"{where} {end.replace('_', ' ')}", scale.get(end)
+                    yield _Text(
+                        f"{where} {end.replace('_', ' ')}", place, {"key": key}, scale.get(end)
+                    )
 
 
 def missing_translations(document: Mapping[str, Any]) -> list[Problem]:
     locales = list(document.get("locales") or [])
     problems = []
-    for where, texts in _texts_of(document):
+    for text in _texts_of(document):
         for locale in locales:
+            texts = text.texts
             if not isinstance(texts, Mapping) or not str(texts.get(locale) or "").strip():
-                problems.append(Problem(where, N_("text is missing"), locale))
+                problems.append(
+                    Problem(
+                        text.where,
+                        N_("text is missing"),
+                        locale,
+                        place=text.place,
+                        place_params=text.place_params,
+                    )
+                )
     return problems
 
 
@@ -214,7 +279,7 @@ def _shape_problems(document: Mapping[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     for number, section in enumerate(document["sections"], start=1):
         if isinstance(section, Mapping) and not isinstance(section.get("questions", []), list):
-            problems.append(Problem(f"section {number}", N_("is not a JSON object")))
+            problems.append(Problem(f"section {number}", NOT_LAID_OUT))
         for question in _list(section.get("questions")) if isinstance(section, Mapping) else []:
             if not isinstance(question, Mapping):
                 continue
@@ -222,15 +287,22 @@ def _shape_problems(document: Mapping[str, Any]) -> list[Problem]:
             where = f"question {key}" if isinstance(key, str) else "question"
             options = question.get("options", [])
             if not isinstance(options, list) or not all(isinstance(o, Mapping) for o in options):
-                problems.append(Problem(where, N_("is not a JSON object")))
+                problems.append(Problem(where, NOT_LAID_OUT))
             for name in ("scale", "show_if"):
                 if question.get(name) and not isinstance(question.get(name), Mapping):
-                    problems.append(Problem(where, N_("is not a JSON object")))
+                    problems.append(Problem(where, NOT_LAID_OUT))
     if problems:
         return problems
-    for where, texts in _texts_of(document):
-        if texts is not None and not _is_texts(texts):
-            problems.append(Problem(where, N_("text must be a {locale: text} object")))
+    for text in _texts_of(document):
+        if text.texts is not None and not _is_texts(text.texts):
+            problems.append(
+                Problem(
+                    text.where,
+                    N_("text must be a {locale: text} object"),
+                    place=text.place,
+                    place_params=text.place_params,
+                )
+            )
     return problems
 
 
@@ -241,22 +313,28 @@ def _list(value: Any) -> list[Any]:
 def validate(document: Any, *, require_translations: bool = True) -> list[Problem]:
     """Every problem in ``document``; an empty list means it can be published."""
     if not isinstance(document, Mapping):
-        return [Problem("document", N_("is not a JSON object"))]
+        return [Problem("document", NOT_A_SURVEY_FILE)]
     problems: list[Problem] = []
     add = problems.append
     if document.get("schema") != SCHEMA:
-        add(Problem("document", N_("schema must be %(schema)s"), params={"schema": SCHEMA}))
+        add(
+            Problem(
+                "document",
+                N_("This is not a Community Voice survey file (it should say “%(schema)s”)."),
+                params={"schema": SCHEMA},
+            )
+        )
     slug = document.get("slug")
     if not isinstance(slug, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", slug):
-        add(Problem("document", N_("slug must be lower-case letters, digits and dashes")))
+        add(Problem("document", N_("the link name may use a-z, 0-9 and dashes")))
     locales = document.get("locales")
     if not isinstance(locales, list) or not locales or not all(isinstance(x, str) for x in locales):
-        add(Problem("document", N_("locales must list at least one language")))
+        add(Problem("document", N_("a survey needs at least one language")))
         locales = []
     unknown = unknown_locales(locales)
     problems.extend(unknown)
     if document.get("default_locale") not in locales:
-        add(Problem("document", N_("default_locale must be one of the enabled locales")))
+        add(Problem("document", N_("the main language must be one of the survey's languages")))
     sections = document.get("sections")
     if not isinstance(sections, list) or not sections:
         return [*problems, Problem("document", N_("a survey needs at least one section"))]
@@ -269,11 +347,15 @@ def validate(document: Any, *, require_translations: bool = True) -> list[Proble
     section_keys: set[str] = set()
     for number, section in enumerate(sections, start=1):
         if not isinstance(section, Mapping):
-            add(Problem(f"section {number}", N_("is not a JSON object")))
+            add(Problem(f"section {number}", NOT_LAID_OUT))
             continue
         skey = section.get("key")
         if not isinstance(skey, str) or not KEY_PATTERN.match(skey):
-            add(Problem(f"section {number}", N_("key must be a lower-case identifier")))
+            add(
+                Problem(
+                    f"section {number}", N_("key must start with a letter and use a-z, 0-9 and _")
+                )
+            )
         elif skey in section_keys:
             add(Problem(f"section {skey}", N_("key is used twice")))
         else:
@@ -281,7 +363,12 @@ def validate(document: Any, *, require_translations: bool = True) -> list[Proble
         page_keys: set[str] = set()
         for question in section.get("questions", []) or []:
             if not isinstance(question, Mapping):
-                add(Problem(f"section {number}", N_("a question is not a JSON object")))
+                add(
+                    Problem(
+                        f"section {number}",
+                        N_("a question is not laid out as a survey file expects"),
+                    )
+                )
                 continue
             problems.extend(_validate_question(question, seen, page_keys))
             key = question.get("key")
@@ -342,11 +429,15 @@ def _validate_question(
         if any(value is not None and not _is_number(value) for value in (low, high)):
             problems.append(Problem(where, N_("min and max must be numbers")))
         elif low is not None and high is not None and low > high:
-            problems.append(Problem(where, N_("min is larger than max")))
+            problems.append(
+                Problem(where, N_("the smallest number allowed is larger than the largest"))
+            )
     if kind in TEXT_KINDS:
         limit = question.get("max_length", DEFAULT_MAX_LENGTH)
         if not isinstance(limit, int) or limit < 1:
-            problems.append(Problem(where, N_("max_length must be a positive whole number")))
+            problems.append(
+                Problem(where, N_("the longest answer must be a whole number of at least 1"))
+            )
     condition = question.get("show_if")
     if condition:
         target = condition.get("question") if isinstance(condition, Mapping) else None
@@ -367,7 +458,9 @@ def _validate_question(
             elif code not in option_codes(referenced):
                 problems.append(
                     Problem(
-                        where, f"show_if needs {operator!r} with one of {target}'s option codes"
+                        where,
+                        N_("a condition needs one of the options of question “%(question)s”"),
+                        params={"question": target},
                     )
                 )
     return problems

@@ -18,6 +18,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 from sqlmodel import Session
 
+from survey.document import N_
 from survey.models import Question, Survey, utcnow
 from survey.services.surveys import questions_of, sections_of
 
@@ -43,7 +44,33 @@ class ImportReport:
 
 
 class MalformedPo(ValueError):
-    """The file is not a PO file we can read; nothing was saved."""
+    """The file is not a PO file we can read; nothing was saved.
+
+    ``message`` is catalog text (marked with ``N_``) filled from ``params`` when shown, so the web
+    layer can say it in the staff member's language; ``str()`` gives it in English.
+    """
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(message % params if params else message)
+
+
+NOT_PO = N_("This is not a PO file we can read.")
+NOT_PO_AT_LINE = N_("This is not a PO file we can read (line %(line)s).")
+NOT_UTF8 = N_("The file is not UTF-8 text.")
+NO_LANGUAGE = N_("The file does not say which language it is in (its “Language” header).")
+NOT_A_SURVEY_LANGUAGE = N_("%(language)s is not one of this survey's languages (%(languages)s).")
+
+
+def _unreadable(exc: Exception) -> MalformedPo:
+    """Our own words for what the PO reader rejected, keeping the line number it gives."""
+    if isinstance(exc, UnicodeDecodeError):
+        return MalformedPo(NOT_UTF8)
+    lineno = getattr(exc, "lineno", None)
+    if isinstance(lineno, int) and not isinstance(lineno, bool) and lineno >= 0:
+        return MalformedPo(NOT_PO_AT_LINE, line=lineno + 1)
+    return MalformedPo(NOT_PO)
 
 
 def entries(*, session: Session, survey: Survey) -> Iterator[Entry]:
@@ -133,13 +160,13 @@ def import_po(
     try:
         catalog = read_po(io.BytesIO(data), abort_invalid=True)
     except (PoFileError, UnicodeDecodeError, ValueError) as exc:
-        raise MalformedPo(str(exc)) from exc
+        raise _unreadable(exc) from exc
     target = locale or catalog.locale_identifier
     if not target:
-        raise MalformedPo("the file does not say its language (the 'Language' header)")
+        raise MalformedPo(NO_LANGUAGE)
     if target not in survey.locales:
         raise MalformedPo(
-            f"{target} is not one of this survey's languages ({', '.join(survey.locales)})"
+            NOT_A_SURVEY_LANGUAGE, language=target, languages=", ".join(survey.locales)
         )
     known = {entry.context: entry for entry in entries(session=session, survey=survey)}
     report = ImportReport(locale=target)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from survey.document import N_, Problem
+from survey.document import N_, NOT_A_SURVEY_FILE, Problem
 from survey.services.errors import InvalidDocument
 
 
@@ -23,18 +23,20 @@ def read_definition(filename: str, data: bytes) -> dict[str, Any]:
             raise InvalidDocument(
                 [Problem("document", N_("the file is nested too deeply to be a survey"))]
             ) from exc
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            raise InvalidDocument([Problem("file", N_("The file is not UTF-8 text."))]) from exc
+        except json.JSONDecodeError as exc:
             raise InvalidDocument(
                 [
                     Problem(
-                        "document",
-                        N_("the file is not valid JSON: %(error)s"),
-                        params={"error": str(exc)},
+                        "file",
+                        N_("This is not valid JSON (line %(line)s, column %(column)s)."),
+                        params={"line": exc.lineno, "column": exc.colno},
                     )
                 ]
             ) from exc
         if not isinstance(document, dict):
-            raise InvalidDocument([Problem("document", N_("is not a JSON object"))])
+            raise InvalidDocument([Problem("file", NOT_A_SURVEY_FILE)])
         return document
     raise InvalidDocument(
         [Problem("document", N_("please upload a .xlsx (XLSForm) or .json file"))]

@@ -290,21 +290,32 @@ def training_examples(*, session: Session, site: Site) -> list[TrainingExample]:
     ]
 
 
+def training_problem(error: LearnedModelError) -> Problem:
+    """What went wrong with training, in words the staff interface translates."""
+    if error.code == "too_few_answers":
+        return Problem(
+            "review",
+            N_("Review at least %(needed)s answers before retraining (there are %(count)s)."),
+            params={"needed": error.needed, "count": error.count},
+        )
+    if error.code == "too_few_positives":
+        return Problem(
+            "review",
+            N_("No theme has %(needed)s or more reviewed answers yet."),
+            params={"needed": error.needed},
+        )
+    return Problem(
+        "review", N_("The tagger could not be trained from the reviewed answers. Try again later.")
+    )
+
+
 def train_candidate(*, session: Session, site: Site) -> TaggerModel:
     """Fit a learned tagger on reviewed answers; kept aside until staff accept it."""
     examples = training_examples(session=session, site=site)
     try:
         tagger = LearnedTagger(seed=0).fit(examples)
     except LearnedModelError as exc:
-        raise InvalidDocument(
-            [
-                Problem(
-                    "review",
-                    N_("not enough reviewed answers to train yet: %(reason)s"),
-                    params={"reason": str(exc)},
-                )
-            ]
-        ) from exc
+        raise InvalidDocument([training_problem(exc)]) from exc
     report = tagger.describe().get("training") or {}
     model = TaggerModel(
         site_id=site.id,  # type: ignore[arg-type]

@@ -25,6 +25,7 @@ from analysis.combine import Analyzer, AnswerInput
 from analysis.language import LangIdIdentifier
 from analysis.learned import LearnedTagger
 from analysis.sentiment import SentimentByLanguage
+from survey import i18n
 from survey.document import N_, Problem
 from survey.models import (
     Answer,
@@ -68,19 +69,80 @@ def _parsed(session: Session, stored: SiteCodebook | None) -> Codebook:
     with _CACHE_LOCK:
         found = _CODEBOOKS.get(key)
     if found is None:
-        found = Codebook.from_dict(stored.document)
+        found = Codebook.from_dict(stored.document, english_label=False)
         with _CACHE_LOCK:
             _CODEBOOKS[key] = found
     return found
 
 
+#: what staff read for each problem with a keyword or phrase (its theme, the term, its language)
+_TERM_MESSAGES = {
+    "no_letters": N_(
+        "In theme “%(theme)s”, the keyword or phrase “%(keyword)s” (%(language)s) has no letters "
+        "to match."
+    ),
+    "star_placement": N_(
+        "In theme “%(theme)s”, the keyword or phrase “%(keyword)s” (%(language)s) may use * only "
+        "once, at the end of a word."
+    ),
+    "short_prefix": N_(
+        "In theme “%(theme)s”, the keyword or phrase “%(keyword)s” (%(language)s) needs at least "
+        "two letters before the *."
+    ),
+    "equals_placement": N_(
+        "In theme “%(theme)s”, the keyword or phrase “%(keyword)s” (%(language)s) may use = only "
+        "at the start."
+    ),
+    "term_too_long": N_(
+        "In theme “%(theme)s”, the keyword or phrase “%(keyword)s” (%(language)s) is longer than "
+        "%(limit)s characters."
+    ),
+}
+_LABEL_CODES = {"label_missing", "label_needs_english", "label_needs_text"}
+
+
+def codebook_problems(issues: Iterable[codebooks.Issue]) -> list[Problem]:
+    """The codebook library's problems in words the staff interface translates."""
+    problems = []
+    for issue in issues:
+        theme = issue.theme or ""
+        if issue.code in _TERM_MESSAGES:
+            lang = issue.lang or ""
+            problems.append(
+                Problem(
+                    "codebook",
+                    _TERM_MESSAGES[issue.code],
+                    params={
+                        "theme": theme,
+                        "keyword": issue.term or "",
+                        "language": i18n.LANGUAGES[lang].native_name
+                        if lang in i18n.LANGUAGES
+                        else lang,
+                        "limit": issue.detail or "",
+                    },
+                )
+            )
+        elif issue.code in _LABEL_CODES:
+            problems.append(
+                Problem("codebook", N_("Theme “%(theme)s” needs a label."), params={"theme": theme})
+            )
+        elif issue.code == "duplicate_key":
+            problems.append(
+                Problem(
+                    "codebook", N_("Two themes use the key “%(theme)s”."), params={"theme": theme}
+                )
+            )
+        else:
+            # Only a hand-made document gets here, never the theme form.
+            problems.append(Problem("codebook", N_("%(problem)s"), params={"problem": issue.text}))
+    return problems
+
+
 def save_codebook(*, session: Session, site: Site, document: Mapping[str, Any]) -> SiteCodebook:
     """A new version of the site's codebook. A theme once used is retired, never removed."""
-    problems = codebooks.validate(document)
-    if problems:
-        raise InvalidDocument(
-            [Problem("codebook", N_("%(problem)s"), params={"problem": p}) for p in problems]
-        )
+    issues = codebooks.check(document, english_label=False)
+    if issues:
+        raise InvalidDocument(codebook_problems(issues))
     current = codebook_for(session=session, site=site)
     kept = {theme["key"] for theme in document.get("themes", [])}
     missing = [t.key for t in current.themes if t.key not in kept]

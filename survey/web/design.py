@@ -627,7 +627,10 @@ def po_import(site_slug: str, slug: str) -> HttpResponse | tuple[str, int]:
         )
     except content_po.MalformedPo as error:
         flash(
-            _("Nothing was saved: the file could not be read (%(error)s).", error=str(error)),
+            _(
+                "Nothing was saved. %(error)s",
+                error=_(error.message, **error.params) if error.params else _(error.message),
+            ),
             "error",
         )
         return redirect(

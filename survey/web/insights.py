@@ -159,7 +159,9 @@ def export_groups(site_slug: str) -> Response:
     )
     data = exports.groups_csv(
         table,
-        theme_labels={k: codebook.label(k, locale) for k in codebook.keys},
+        theme_labels={
+            k: codebook.label(k, locale, fallback=[site.default_locale]) for k in codebook.keys
+        },
         group_labels=groupings[key].options,
         hidden_label=_("hidden (small group)"),
         not_stated_label=_("not stated"),
@@ -208,8 +210,13 @@ def review_queue(site_slug: str) -> str:
         total=total,
         page=page,
         page_size=review.PAGE_SIZE,
-        themes=[(k, codebook.label(k, locale)) for k in codebook.keys],
-        labels={t.key: codebook.label(t.key, locale) for t in codebook.themes},
+        themes=[
+            (k, codebook.label(k, locale, fallback=[site.default_locale])) for k in codebook.keys
+        ],
+        labels={
+            t.key: codebook.label(t.key, locale, fallback=[site.default_locale])
+            for t in codebook.themes
+        },
         agreement=review.agreement(session=db.session(), site=site),
         args=request.args,
     )
@@ -272,7 +279,7 @@ def model(site_slug: str, model_id: int) -> str:
         rows.append(
             {
                 "key": key,
-                "label": codebook.label(key, locale),
+                "label": codebook.label(key, locale, fallback=[site.default_locale]),
                 "new": new_f1.get(key),
                 "current": old_f1.get(key, codebook_f1),
             }

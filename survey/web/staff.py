@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from forms.staff import StaffForm
 from survey import db, i18n
-from survey.document import Problem
+from survey.document import PLACES, Problem
 from survey.i18n import _
 from survey.models import Site, User
 from survey.services import access
@@ -97,12 +97,19 @@ def describe(problem: Problem) -> str:
     where = problem.where
     row = _SHEET_ROW.match(where)
     sheet = _SHEET.match(where)
-    if where in _WHOLE:
+    if problem.place in PLACES:
+        place = str(problem.place)
+        where = _(place, **problem.place_params) if problem.place_params else _(place)
+    elif where in _WHOLE:
         where = ""
     elif row:
         where = _("sheet “%(sheet)s”, row %(row)s", sheet=row["sheet"], row=row["row"])
     elif sheet:
         where = _("sheet “%(sheet)s”", sheet=sheet["sheet"])
+    elif where == "question":
+        where = _("Question")
+    elif where == "section":
+        where = _("Page")
     elif where.startswith("question "):
         where = _("Question “%(key)s”", key=where.removeprefix("question "))
     elif where.startswith("section "):
