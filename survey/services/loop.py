@@ -447,7 +447,7 @@ class PublicCommitment:
 class PublicPage:
     site: Site
     outcome: str
-    survey: Survey | None  #: the latest round
+    survey: Survey | None  #: the round shown (see :func:`shown_round`)
     responses: int
     themes: tuple[PublicTheme, ...]
     quotes: tuple[QuoteApproval, ...]
@@ -456,25 +456,34 @@ class PublicPage:
     labels: Mapping[str, str] = field(default_factory=dict)
 
 
-def latest_round(*, session: Session, site: Site) -> Survey | None:
-    return session.exec(
+def shown_round(*, session: Session, site: Site, k: int) -> tuple[Survey | None, int]:
+    """The round the public page reports, and how many people answered it in their own words.
+
+    The newest published round once at least ``k`` people answered it; until then the round
+    before keeps showing, so opening a new round (or publishing a test) does not blank the page.
+    """
+    rounds = session.exec(
         select(Survey)
         .where(Survey.site_id == site.id, Survey.status != SurveyStatus.draft)
         .order_by(col(Survey.created_at).desc(), col(Survey.id).desc())
-        .limit(1)
-    ).first()
+    ).all()
+    for survey in rounds:
+        people = insights.open_answer_people(session, [survey.id or 0])
+        if people >= k:
+            return survey, people
+    newest = rounds[0] if rounds else None
+    people = insights.open_answer_people(session, [newest.id or 0]) if newest else 0
+    return newest, people
 
 
 def public_page(*, session: Session, site: Site, locale: str) -> PublicPage:
     codebook = codebook_for(session=session, site=site)
     active = set(codebook.keys)
     k = insights.check_threshold(site.k_threshold)
-    survey = latest_round(session=session, site=site)
+    survey, responses = shown_round(session=session, site=site, k=k)
     themes: list[PublicTheme] = []
-    responses = 0
     if survey is not None:
         ids = [survey.id or 0]
-        responses = insights.open_answer_people(session, ids)
         for key, count in insights.theme_counts(session, ids).items():
             # A theme raised by fewer than k people is left out: too few to show safely.
             if key in active and count >= k:

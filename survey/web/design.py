@@ -913,6 +913,16 @@ def paper_entry(site_slug: str, slug: str) -> HttpResponse | tuple[str, int]:
                     ),
                     "ok",
                 )
+            else:
+                # The same sheet sent twice (a double click, a reload): stored once, and said so.
+                flash(
+                    _(
+                        "That paper answer was already saved as number %(id)s; nothing was saved "
+                        "twice. The form is ready for the next one.",
+                        id=response.id,
+                    ),
+                    "ok",
+                )
             return redirect(
                 url_for(
                     "design.paper_entry", site_slug=site.slug, slug=survey.slug, answer_lang=lang

@@ -252,6 +252,8 @@ def test_paper_entry_stores_answers_with_the_paper_channel(
     again = client.post(f"{BASE}/park/paper-entry", data=data)
     assert again.status_code == 303
     [response] = session.exec(select(Response)).all()
+    told = text_of(client.get(again.headers["Location"]).data)
+    assert f"already saved as number {response.id}; nothing was saved twice" in told
     assert response.channel == "paper"
     missing = client.post(
         f"{BASE}/park/paper-entry", data={**hidden, "token": "paper-x", "q_do_you_visit_it": "no"}

@@ -309,3 +309,17 @@ def test_the_chinese_public_page_follows_chinese_punctuation(riverside, client, 
         assert stray not in html
     assert "：200个家庭" in html
     assert "、" in html  # the two themes, listed the Chinese way
+
+
+def test_opening_a_new_round_keeps_the_last_results_until_it_has_enough_answers(
+    riverside, client, make_survey, session
+):
+    site, _survey = riverside
+    before = text_of(public(client).data)
+    assert "We are still listening" not in before
+    new_round = make_survey(document("river-hopes-2"), site=site)
+    kept = text_of(public(client).data)
+    assert kept.split("We are doing")[0] == before.split("We are doing")[0]
+    answer_many(session, new_round, [("en", "A bus to the clinic, please", "north")] * 6)
+    moved = text_of(public(client).data)
+    assert "6 neighbours" in moved
