@@ -206,6 +206,8 @@ def format_date(value: date | datetime, format: str = "medium") -> str:
         return f"{value.month}/{value.day}/{value.year}"
     if code == "ht" and format != "short":
         return f"{value.day} {_HT_MONTHS[value.month - 1]} {value.year}"
+    if code == "ar" and format == "medium":
+        format = "long"  # CLDR's medium Arabic date is all digits; the long one names the month
     if code == "so" and format != "short":
         format = "d MMMM y"  # CLDR mixes "30-Okt-2026" and "Oktoobar 30, 2026"
     return babel_dates.format_date(value, format=format, locale=language(current_locale()).babel)

@@ -2,7 +2,8 @@
 nobody types, and path numbers a database can hold.
 
 A NUL byte cannot be stored in a PostgreSQL text column (SQLite would keep it), and the other C0
-controls only garble exports; tab and line breaks stay. Cleaning every form field and query
+and C1 controls only garble exports (U+0085 even splits CSV rows in some readers); tab and line
+breaks stay, with CR LF and CR stored as LF. Cleaning every form field and query
 parameter here means no page has to remember to.
 """
 
@@ -16,13 +17,21 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: C0 and C1 control characters except tab, line feed and carriage return (handled below).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_NEEDS_CLEANING = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _text(value: str) -> str:
+    # Browsers send line breaks in text areas as CR LF; one kind of line break is stored.
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _clean(values: MultiDict[str, str], storage: type[Any]) -> Any:
-    if not any(_CONTROL.search(k) or _CONTROL.search(v) for k, v in values.items(multi=True)):
+    items = values.items(multi=True)
+    if not any(_NEEDS_CLEANING.search(k) or _NEEDS_CLEANING.search(v) for k, v in items):
         return values
-    return storage((_CONTROL.sub("", k), _CONTROL.sub("", v)) for k, v in values.items(multi=True))
+    return storage((_text(k), _text(v)) for k, v in values.items(multi=True))
 
 
 class CleanRequest(Request):

@@ -24,20 +24,20 @@ def read_definition(filename: str, data: bytes) -> dict[str, Any]:
                 [Problem("document", N_("the file is nested too deeply to be a survey"))]
             ) from exc
         except UnicodeDecodeError as exc:
-            raise InvalidDocument([Problem("file", N_("The file is not UTF-8 text."))]) from exc
+            raise InvalidDocument([Problem("document", N_("The file is not UTF-8 text."))]) from exc
         except json.JSONDecodeError as exc:
             raise InvalidDocument(
                 [
                     Problem(
-                        "file",
+                        "document",
                         N_("This is not valid JSON (line %(line)s, column %(column)s)."),
                         params={"line": exc.lineno, "column": exc.colno},
                     )
                 ]
             ) from exc
         if not isinstance(document, dict):
-            raise InvalidDocument([Problem("file", NOT_A_SURVEY_FILE)])
+            raise InvalidDocument([Problem("document", NOT_A_SURVEY_FILE)])
         return document
     raise InvalidDocument(
-        [Problem("document", N_("please upload a .xlsx (XLSForm) or .json file"))]
+        [Problem("document", N_("Please upload a .xlsx (XLSForm) or .json file."))]
     )

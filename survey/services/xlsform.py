@@ -510,7 +510,8 @@ def _table(sheet: str, raw: _RawSheet, problems: _Problems) -> _Table | None:
 
 
 def _columns_phrase(columns: Sequence[tuple[int, str]]) -> str:
-    return " and ".join(f"{get_column_letter(index + 1)} ({title})" for index, title in columns)
+    # Listed without a conjunction: the message around it is translated, the list is not.
+    return ", ".join(f"{get_column_letter(index + 1)} ({title})" for index, title in columns)
 
 
 def _resolve_languages(table: _Table, default: str, problems: _Problems) -> None:

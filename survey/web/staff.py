@@ -87,7 +87,6 @@ _WHOLE = {
     "stakeholder",
     "commitment",
     "quote",
-    "file",
     "key",
 }
 
@@ -100,6 +99,8 @@ def describe(problem: Problem) -> str:
     if problem.place in PLACES:
         place = str(problem.place)
         where = _(place, **problem.place_params) if problem.place_params else _(place)
+    elif where == "file":
+        where = _("The file")
     elif where in _WHOLE:
         where = ""
     elif row:
@@ -115,7 +116,8 @@ def describe(problem: Problem) -> str:
     elif where.startswith("section "):
         where = _("Page “%(key)s”", key=where.removeprefix("section "))
     message = _(problem.message, **problem.params) if problem.params else _(problem.message)
-    text = f"{where}: {message}" if where else message
+    # The joining colon is the language's own (full-width in Chinese).
+    text = _("%(place)s: %(problem)s", place=where, problem=message) if where else message
     if problem.locale:
         text += f" ({i18n.language(problem.locale).native_name})"
     return text

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import zipfile
 
 import pytest
@@ -196,6 +197,13 @@ def test_review_overrides_automatic_tags_and_measures_agreement(
     client = signed_in(first)
     token = csrf_of(client, "/sites/here/review")
     assert "street lights" in text_of(client.get("/sites/here/review").data)
+    # Suggested themes name their source in the staff language, with the score as a number of it.
+    spanish = client.get("/sites/here/review?ui=es").data.decode()
+    pills = re.findall(r'<span class="pill"[^>]*>([^<]*)</span>', spanish)
+    assert pills
+    assert all(p.startswith(("Libro de códigos", "Aprendido", "Significado")) for p in pills), pills
+    assert any("," in p for p in pills), "decimal comma in Spanish"
+    client.get("/sites/here/review?ui=en")
     result = client.post(
         f"/sites/here/review/{answer.id}", data={"csrf_token": token, "theme": ["transportation"]}
     )

@@ -148,6 +148,7 @@ def test_hmong_messages_come_from_its_catalog_with_english_number_formats(app):
         ("ht", "30 oktòb 2026", "30 oktòb 2026"),  # CLDR would print "2026 M10 30"
         ("so", "30 Oktoobar 2026", "30 Oktoobar 2026"),  # one format, not two mixed
         ("es", "30 oct 2026", "30 de octubre de 2026"),
+        ("ar", "30 أكتوبر 2026", "30 أكتوبر 2026"),  # not digits in one place, words in another
     ],
 )
 def test_dates_read_naturally_in_each_language(app, code, medium, long):

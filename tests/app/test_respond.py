@@ -296,11 +296,12 @@ def test_control_characters_are_dropped_before_an_answer_is_stored(client, make_
     # A NUL byte cannot be stored in PostgreSQL text; this runs on both databases in CI.
     survey = make_survey()
     url = f"/s/{survey.slug}"
-    page_two = submit(client, url, client.get(url).data, {"q_hopes": "safe\x00 park\x07s\nplease"})
+    typed = "safe\x00 park\x07s\x85\x9b\r\nplease\rnow"
+    page_two = submit(client, url, client.get(url).data, {"q_hopes": typed})
     sent = submit(client, url, page_two.data, {"q_age": "50"}, "send")
     assert sent.status_code == 303
     [response] = _stored(session)
-    assert _answers(session, response)["hopes"] == "safe parks\nplease"
+    assert _answers(session, response)["hopes"] == "safe parks\nplease\nnow"
 
 
 def test_a_tampered_rating_gets_a_message_not_an_error(client, make_survey, session):

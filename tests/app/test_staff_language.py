@@ -44,3 +44,24 @@ def test_staff_error_pages_speak_to_staff_in_their_language(signed_in, make_site
     assert any(href.startswith("/sites") for href in read(missing.data).links)
     huge = client.get("/sites/here/loop/commitments/99999999999999999999")
     assert huge.status_code == 404
+
+
+def test_a_problem_reads_as_one_sentence_in_the_staff_language(app):
+    from survey import i18n
+    from survey.document import N_, Problem
+    from survey.web.staff import describe
+
+    with app.test_request_context("/sites/?ui=zh_Hans"):
+        i18n.select_staff_locale()
+        row = describe(Problem("survey sheet, row 4", N_("has no type")))
+        assert row.startswith("工作表“survey”，第 4 行：")
+        whole = describe(
+            Problem("file", N_("is too large once unpacked; a survey form is far smaller"))
+        )
+        assert whole.startswith("文件：")
+    with app.test_request_context("/sites/?ui=es"):
+        i18n.select_staff_locale()
+        whole = describe(
+            Problem("file", N_("is too large once unpacked; a survey form is far smaller"))
+        )
+        assert whole.startswith("El archivo: ")

@@ -31,7 +31,7 @@ WHERE = re.compile(r"(survey|choices|settings) sheet(, row \d+)?")
 REAL_FORMS: dict[str, tuple[str, str] | None] = {
     "bad_calc.xlsx": ("survey sheet, row 2", "type 'calculate' is not supported"),
     "case_insensitivity.xlsx": ("survey sheet, row 3", "'select_one_external c1' is not"),
-    "duplicate_columns.xlsx": ("survey sheet, row 1", "columns D (label) and E (label)"),
+    "duplicate_columns.xlsx": ("survey sheet, row 1", "columns D (label), E (label)"),
     "extra_columns.xlsx": None,
     "field-list.xlsx": None,
     "flat_xlsform_test.xlsx": ("survey sheet, row 34", "type 'geopoint' is not supported"),
