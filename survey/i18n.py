@@ -109,21 +109,28 @@ def current_locale() -> str:
     return DEFAULT_LOCALE
 
 
-def select_locale(available: Sequence[str] | None = None, default: str | None = None) -> str:
-    """Choose the request's locale among ``available`` and remember an explicit choice."""
-    available = list(available or LOCALE_CODES)
-    requested = request.args.get("lang")
+def _choose(
+    parameter: str, remembered_as: str, available: Sequence[str], default: str | None
+) -> str:
+    """Negotiate the request's language from ``?<parameter>=`` and ``session[remembered_as]``,
+    remember an explicit choice, and make it the request's locale."""
+    requested = request.args.get(parameter)
     code = negotiate(
         requested=requested,
-        remembered=session.get("lang"),
+        remembered=session.get(remembered_as),
         accept=request.accept_languages,
         available=available,
         default=default or current_app.config.get("DEFAULT_LOCALE", DEFAULT_LOCALE),
     )
     if requested and normalise_code(requested) == code:
-        session["lang"] = code
+        session[remembered_as] = code
     g.locale = code
     return code
+
+
+def select_locale(available: Sequence[str] | None = None, default: str | None = None) -> str:
+    """Choose the request's locale among ``available`` and remember an explicit choice."""
+    return _choose("lang", "lang", list(available or LOCALE_CODES), default)
 
 
 def select_staff_locale() -> str:
@@ -133,18 +140,7 @@ def select_staff_locale() -> str:
     On staff pages ``?lang=`` names a *survey's* language (the one being translated, previewed or
     printed), so it never changes the interface, and the two are remembered apart.
     """
-    requested = request.args.get("ui")
-    code = negotiate(
-        requested=requested,
-        remembered=session.get("ui_lang"),
-        accept=request.accept_languages,
-        available=LOCALE_CODES,
-        default=current_app.config.get("DEFAULT_LOCALE", DEFAULT_LOCALE),
-    )
-    if requested and normalise_code(requested) == code:
-        session["ui_lang"] = code
-    g.locale = code
-    return code
+    return _choose("ui", "ui_lang", LOCALE_CODES, None)
 
 
 def translations() -> NullTranslations:

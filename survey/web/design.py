@@ -6,7 +6,6 @@ analysts on pages that change things), calls a service, and renders or redirects
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import io
 import json
@@ -100,17 +99,6 @@ _GONE = N_(
 def _answer_cap() -> int:
     """The site-wide cap on an answer's length (config ``ANSWER_MAX_CHARS``)."""
     return int(current_app.config["ANSWER_MAX_CHARS"])
-
-
-def _capped(document: dict[str, Any]) -> dict[str, Any]:
-    """``document`` with no text question allowing more than the site-wide answer length."""
-    cap = _answer_cap()
-    document = copy.deepcopy(document)
-    for section in document.get("sections", []):
-        for question in section.get("questions", []):
-            if int(question.get("max_length") or cap) > cap:
-                question["max_length"] = cap
-    return document
 
 
 def _prefer_not_labels(survey: Survey) -> dict[str, str]:
@@ -666,7 +654,7 @@ def preview_frame(site_slug: str, slug: str) -> Response:
     lang = request.args.get("lang", survey.default_locale)
     lang = lang if lang in survey.locales else survey.default_locale
     document = localise_document(
-        _capped(surveys.document_from_draft(session=db.session(), survey=survey)), lang
+        surveys.document_from_draft(session=db.session(), survey=survey), lang
     )
     form = build_form(document, translations=i18n.translations_for(lang), max_length=_answer_cap())(
         formdata=request.args
@@ -884,7 +872,7 @@ def paper_entry(site_slug: str, slug: str) -> HttpResponse | tuple[str, int]:
         return _back(site, survey)
     lang = request.values.get("answer_lang", survey.default_locale)
     lang = lang if lang in survey.locales else survey.default_locale
-    document = localise_document(_capped(dict(version.definition)), survey.default_locale)
+    document = localise_document(version.definition, survey.default_locale)
     form = build_form(document, translations=i18n.translations(), max_length=_answer_cap())(
         formdata=request.form if request.method == "POST" else None
     )

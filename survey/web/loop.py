@@ -31,7 +31,7 @@ def page(site_slug: str) -> str:
         raise NotFound(site_slug)
     locale = i18n.select_locale(site.locales, site.default_locale)
     view = loop.public_page(session=db.session(), site=site, locale=locale)
-    return render_template("loop/public.html", site=site, view=view)
+    return render_template("loop/public.html", site=site, view=view, statuses=_status_labels())
 
 
 # -- staff ------------------------------------------------------------------------------------
