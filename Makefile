@@ -46,7 +46,7 @@ test: install translations
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy analysis forms
+	$(BIN)/mypy analysis forms survey
 
 format: install
 	$(BIN)/ruff check --fix .

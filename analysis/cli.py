@@ -29,6 +29,8 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
 CHUNK = 2000
+#: sentence vectors of the training answers, kept in the model directory by ``train``
+EMBEDDINGS_FILE = "embeddings.npz"
 
 
 class BadLine(ValueError):
@@ -127,6 +129,10 @@ def build_analyzer(args: argparse.Namespace) -> Any:
 
     semantic = _semantic_wanted(args)
     encoder = _encoder(semantic)
+    if encoder is not None and args.embeddings:
+        from analysis.semantic import StoredEncoder
+
+        encoder = StoredEncoder(encoder, args.embeddings)
     learned = None
     if args.model:
         from analysis.learned import LearnedTagger
@@ -201,10 +207,23 @@ def run_tag(args: argparse.Namespace, stdin: IO[str], stdout: IO[str]) -> int:
                 "".join(json.dumps(tag_record(r), ensure_ascii=False) + "\n" for r in results)
             )
     except BadLine as exc:
+        _keep_embeddings(analyzer)
         stdout.flush()
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    _keep_embeddings(analyzer)
     return EXIT_OK
+
+
+def _keep_embeddings(analyzer: Any) -> None:
+    """Write the ``--embeddings`` file, when one was asked for."""
+    from analysis.semantic import StoredEncoder
+
+    for part in (analyzer.learned, analyzer.semantic):
+        encoder = getattr(part, "encoder", None)
+        if isinstance(encoder, StoredEncoder):
+            encoder.save()
+            return
 
 
 def run_train(args: argparse.Namespace, stdin: IO[str], stdout: IO[str]) -> int:
@@ -216,20 +235,29 @@ def run_train(args: argparse.Namespace, stdin: IO[str], stdout: IO[str]) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     examples = [TrainingExample(line.text, line.themes or (), line.lang or "en") for line in lines]
-    tagger = LearnedTagger(
-        options=TaggerOptions(), seed=args.seed, encoder=_encoder(_semantic_wanted(args))
-    )
+    encoder = _encoder(_semantic_wanted(args))
+    if encoder is not None:
+        from analysis.semantic import StoredEncoder
+
+        # Kept beside the model: retraining into the same directory embeds only new answers.
+        encoder = StoredEncoder(encoder, Path(args.model) / EMBEDDINGS_FILE)
+    tagger = LearnedTagger(options=TaggerOptions(), seed=args.seed, encoder=encoder)
     try:
         tagger.fit(examples, min_positives=args.min_positives)
     except LearnedModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     tagger.save(args.model)
+    embedded = ""
+    if encoder is not None:
+        encoder.save()
+        embedded = f" ({encoder.computed} newly embedded, the rest read from {EMBEDDINGS_FILE})"
     report = tagger.report
     assert report is not None
     print(
         f"trained on {report.examples} answers, {len(tagger.labels)} labels"
-        f"{' with sentence embeddings' if report.semantic else ''} in {report.seconds:.1f} s; "
+        f"{' with sentence embeddings' if report.semantic else ''} in {report.seconds:.1f} s"
+        f"{embedded}; "
         f"out-of-fold macro-F1 {report.macro_f1:.3f}, micro-F1 {report.micro_f1:.3f}; "
         f"saved to {args.model}",
         file=sys.stderr,
@@ -367,6 +395,11 @@ def _tagging_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--langs", metavar="en,es,…", help="languages answers may be in")
     parser.add_argument(
         "--sentiment-model", metavar="DIR", help="a site-trained sentiment model directory"
+    )
+    parser.add_argument(
+        "--embeddings",
+        metavar="FILE",
+        help="keep the answers' sentence vectors in FILE (.npz) and reuse them on later runs",
     )
     # Opt-in: on the labelled resident answers, zero-shot tags on top of the codebook lowered
     # micro-F1 from 0.95 to 0.88–0.93 whatever the similarity cut-off.

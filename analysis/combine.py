@@ -116,7 +116,10 @@ class Analyzer:
             for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
                 found[i].extend(self.codebook.tag(text, lang))
         if self.learned is not None:
-            for i, tags in enumerate(self.learned.tag_many(texts)):
+            # The model's best-theme fallback is for answers nothing else caught: where the
+            # codebook found a theme, a below-threshold guess would only dilute it.
+            caught_nothing = [not tags for tags in found]
+            for i, tags in enumerate(self.learned.tag_many(texts, fallback=caught_nothing)):
                 found[i].extend(tags)
         if self.semantic is not None:
             # Zero-shot similarity is far less precise than keywords or a trained model (on the

@@ -10,6 +10,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
+from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
@@ -82,6 +83,22 @@ class MaxLength:
             raise ValidationError(
                 field.gettext(messages.TOO_LONG) % {"max": self.limit, "length": length}
             )
+
+
+class MatchesPattern:
+    """The answer must contain a match of a survey's pattern (XLSForm ``regex()``), e.g. the
+    form of a phone number. A pattern that does not compile checks nothing: a resident is never
+    refused for a fault in the survey."""
+
+    def __init__(self, pattern: str) -> None:
+        try:
+            self.pattern: re.Pattern[str] | None = re.compile(pattern)
+        except re.error:
+            self.pattern = None
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if self.pattern is not None and not self.pattern.search(str(field.data or "").strip()):
+            raise ValidationError(field.gettext(messages.WRONG_FORM))
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -161,7 +178,11 @@ class ShortText(QuestionKind):
             return self.max_length
 
     def checks(self) -> list[Validator]:
-        return [MaxLength(self.limit())]
+        checks: list[Validator] = [MaxLength(self.limit())]
+        pattern = self.question.get("pattern")
+        if isinstance(pattern, str) and pattern:
+            checks.append(MatchesPattern(pattern))
+        return checks
 
     def field(self) -> Field:
         return StringField(
@@ -301,9 +322,81 @@ class Number(QuestionKind):
         return as_float if math.isfinite(as_float) else None
 
 
+class IsoText:
+    """An answer written in an ISO 8601 form (``2025-03-31``, ``14:30``): what a browser's date
+    or time input sends, and what a resident without one is asked to type."""
+
+    def __init__(self, parse: Callable[[str], Any], message: str) -> None:
+        self.parse, self.message = parse, message
+
+    def __call__(self, form: Any, field: Field) -> None:
+        try:
+            self.parse(str(field.data or "").strip())
+        except ValueError:
+            raise ValidationError(field.gettext(self.message)) from None
+
+
+class Date(QuestionKind):
+    """A calendar date, stored as ``YYYY-MM-DD`` (the browser shows its own date picker)."""
+
+    name = "date"
+    input_type = "date"
+    message = messages.NOT_A_DATE
+
+    def parse(self, text: str) -> Any:
+        return date.fromisoformat(text)
+
+    def written(self, parsed: Any) -> str:
+        return str(parsed.isoformat())
+
+    def value(self, data: Any) -> Any:
+        """The answer in one written form (``2025-03-31``), however it was typed."""
+        if _is_empty(data):
+            return None
+        try:
+            return self.written(self.parse(str(data).strip()))
+        except ValueError:
+            return None
+
+    def checks(self) -> list[Validator]:
+        return [IsoText(self.parse, self.message)]
+
+    def field(self) -> Field:
+        return StringField(
+            self.question["text"],
+            validators=self.validators(),
+            description=self.question.get("help", ""),
+            render_kw={"type": self.input_type},
+        )
+
+
+class Time(Date):
+    """A time of day, stored as ``HH:MM``."""
+
+    name = "time"
+    input_type = "time"
+    message = messages.NOT_A_TIME
+
+    def parse(self, text: str) -> Any:
+        return time.fromisoformat(text)
+
+    def written(self, parsed: Any) -> str:
+        return str(parsed.isoformat(timespec="seconds" if parsed.second else "minutes"))
+
+
 REGISTRY: dict[str, type[QuestionKind]] = {
     kind.name: kind
-    for kind in (ShortText, LongText, SingleChoice, MultipleChoice, Rating, Number, Demographic)
+    for kind in (
+        ShortText,
+        LongText,
+        SingleChoice,
+        MultipleChoice,
+        Rating,
+        Number,
+        Demographic,
+        Date,
+        Time,
+    )
 }
 
 

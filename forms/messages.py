@@ -18,6 +18,11 @@ NOT_A_NUMBER = N_("Please enter a number, using digits only.")
 NOT_WHOLE = N_("Please enter a whole number.")
 TOO_SMALL = N_("Please enter a number of at least %(min)s.")
 TOO_LARGE = N_("Please enter a number no larger than %(max)s.")
+NOT_A_DATE = N_("Please enter a date as year-month-day, for example 2025-03-31.")
+NOT_A_TIME = N_("Please enter a time as hours:minutes, for example 14:30.")
+WRONG_FORM = N_(
+    "Please check how your answer is written: it is not in the form this question asks for."
+)
 
 #: the label of the option every demographic question offers
 PREFER_NOT_TO_SAY = N_("Prefer not to say")

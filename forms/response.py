@@ -1,13 +1,15 @@
 """The resident's form, assembled from a localised survey document.
 
-Sections are pages. Skip logic (``show_if``) is evaluated here, on the server, from the answers
-the form carries, so the survey works with JavaScript off: answers from earlier pages travel
-with the form as hidden inputs, and nothing is stored until the last page is sent.
+Sections are pages. Skip logic (``show_if``) is evaluated on the server, from the answers the
+form carries, so the survey works with JavaScript off: answers from earlier pages travel with the
+form as hidden inputs, and nothing is stored until the last page is sent. Which questions are
+shown is decided by the evaluator handed to :func:`build_form` (the app's one condition model);
+this package only asks it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, Protocol
 
 from wtforms import Field, Form, HiddenField
@@ -27,14 +29,14 @@ def field_name(key: str) -> str:
     return f"{FIELD_PREFIX}{key}"
 
 
-def _condition_met(question: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
-    condition = question.get("show_if")
-    if not condition:
-        return True
-    value = answers.get(condition.get("question"))
-    if "includes" in condition:
-        return isinstance(value, list) and condition["includes"] in value
-    return bool(value == condition.get("equals"))
+#: whether a question is asked, given the answers so far: ``is_shown(question, answers)``
+ShownRule = Callable[[Mapping[str, Any], Mapping[str, Any]], bool]
+#: the keys of the questions whose answers decide whether a question is asked
+DependsRule = Callable[[Mapping[str, Any]], Iterable[str]]
+
+
+def _no_dependencies(question: Mapping[str, Any]) -> Iterable[str]:
+    return ()
 
 
 class ResponseForm(Form):
@@ -43,9 +45,22 @@ class ResponseForm(Form):
     document: ClassVar[Mapping[str, Any]]
     kinds: ClassVar[dict[str, QuestionKind]]
     sections: ClassVar[list[list[str]]]
+    is_shown: ClassVar[staticmethod[[Mapping[str, Any], Mapping[str, Any]], bool]]
+    depends_on: ClassVar[staticmethod[[Mapping[str, Any]], Iterable[str]]]
 
     page = HiddenField()
     token = HiddenField()
+    #: the questions the page showed when it was rendered (space-separated keys): an answer that
+    #: brings up another question on the same page is noticed before the page moves on
+    shown = HiddenField()
+
+    #: the answers as last read (paging asks for them many times per request); the questions'
+    #: data change only when the form is processed, which forgets them
+    _answers: dict[str, Any] | None = None
+
+    def process(self, *args: Any, **kwargs: Any) -> None:
+        super().process(*args, **kwargs)
+        self._answers = None
 
     # -- reading answers --------------------------------------------------------------------
     def question_field(self, key: str) -> Field:
@@ -56,23 +71,61 @@ class ResponseForm(Form):
 
     def visible_answers(self) -> dict[str, Any]:
         """Answers to questions that apply, in document order, skip logic applied."""
-        answers: dict[str, Any] = {}
-        for keys in self.sections:
-            for key in keys:
-                question = self.kinds[key].question
-                if _condition_met(question, answers):
-                    value = self._raw_value(key)
-                    if value is not None:
-                        answers[key] = value
-        return answers
+        return dict(self._read_answers())
+
+    def _read_answers(self) -> Mapping[str, Any]:
+        if self._answers is None:
+            answers: dict[str, Any] = {}
+            for keys in self.sections:
+                for key in keys:
+                    question = self.kinds[key].question
+                    if self.is_shown(question, answers):
+                        value = self._raw_value(key)
+                        if value is not None:
+                            answers[key] = value
+            self._answers = answers
+        return self._answers
 
     def visible_keys(self, index: int) -> list[str]:
-        answers = self.visible_answers()
-        return [k for k in self.sections[index] if _condition_met(self.kinds[k].question, answers)]
+        answers = self._read_answers()
+        return [k for k in self.sections[index] if self.is_shown(self.kinds[k].question, answers)]
 
     def pages(self) -> list[int]:
         """Indexes of sections that have at least one question to show."""
         return [i for i in range(len(self.sections)) if self.visible_keys(i)]
+
+    def may_follow(self, index: int) -> list[int]:
+        """Pages after ``index`` that are asked, or may still be asked: a page hidden now counts
+        while a question it depends on is still open (unanswered on this page, or on a later
+        page), so the page count and the Next button do not promise too little."""
+        answers = self._read_answers()
+        shown = set(self.pages())
+        open_keys = {k for k in self.sections[index] if k not in answers} if index >= 0 else set()
+        for keys in self.sections[index + 1 :]:
+            open_keys.update(keys)
+        return [
+            later
+            for later in range(index + 1, len(self.sections))
+            if later in shown
+            or any(
+                set(self.depends_on(self.kinds[key].question)) & open_keys
+                for key in self.sections[later]
+            )
+        ]
+
+    def progress(self, index: int) -> tuple[int, int]:
+        """(this page's number, how many pages there may be), counting only pages asked."""
+        before = [p for p in self.pages() if p < index]
+        number = len(before) + 1
+        return number, number + len(self.may_follow(index))
+
+    def newly_shown(self, index: int) -> list[str]:
+        """Questions of page ``index`` asked now that were not on the page as the resident saw
+        it (an answer on the same page brought them up); ``[]`` if the page did not say."""
+        if not self.shown.data:
+            return []
+        seen = set(str(self.shown.data).split())
+        return [key for key in self.visible_keys(index) if key not in seen]
 
     def current_page(self) -> int:
         """The page the form says it is on, clamped to the pages that exist."""
@@ -95,9 +148,13 @@ class ResponseForm(Form):
         return earlier[-1] if earlier else None
 
     # -- checking -------------------------------------------------------------------------
-    def validate_page(self, index: int) -> bool:
+    def validate_page(self, index: int, *, skip: Iterable[str] = ()) -> bool:
+        """Check the answers on page ``index`` (not those of the questions in ``skip``)."""
         ok = True
+        skipped = set(skip)
         for key in self.visible_keys(index):
+            if key in skipped:
+                continue
             field = self.question_field(key)
             if not field.validate(self):
                 ok = False
@@ -137,6 +194,8 @@ class ResponseForm(Form):
 def build_form(
     document: Mapping[str, Any],
     *,
+    is_shown: ShownRule,
+    depends_on: DependsRule = _no_dependencies,
     translations: Translations | None = None,
     max_length: int = DEFAULT_MAX_LENGTH,
 ) -> type[ResponseForm]:
@@ -161,5 +220,11 @@ def build_form(
                 return chosen
 
         attrs["Meta"] = Meta
-    attrs.update(document=document, kinds=kinds, sections=sections)
+    attrs.update(
+        document=document,
+        kinds=kinds,
+        sections=sections,
+        is_shown=staticmethod(is_shown),
+        depends_on=staticmethod(depends_on),
+    )
     return type("SurveyResponseForm", (ResponseForm,), attrs)

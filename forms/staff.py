@@ -8,8 +8,10 @@ from typing import Any
 
 from wtforms import (
     BooleanField,
+    FieldList,
     FileField,
     Form,
+    FormField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -26,15 +28,6 @@ from forms import messages
 from forms.kinds import DEFAULT_MAX_LENGTH, MaxLength, Required, parse_number
 from forms.messages import N_
 
-KIND_LABELS: dict[str, str] = {
-    "short_text": N_("Short text"),
-    "long_text": N_("Long text"),
-    "single_choice": N_("Single choice"),
-    "multiple_choice": N_("Multiple choice"),
-    "rating": N_("Rating scale"),
-    "number": N_("Number"),
-    "demographic": N_("About the person (demographic)"),
-}
 ROLE_LABELS: dict[str, str] = {"staff": N_("Staff"), "analyst": N_("Analyst")}
 
 
@@ -65,6 +58,32 @@ class LoginForm(StaffForm):
     )
 
 
+#: what a code field needs to be filled in well on a phone and by a password manager
+_CODE_FIELD = {
+    "autocomplete": "one-time-code",
+    "inputmode": "numeric",
+    "maxlength": "8",
+    "spellcheck": "false",
+}
+
+
+class CodeForm(StaffForm):
+    """The 6-digit code of an authenticator app (checked by the second-factor service)."""
+
+    code = StringField(
+        N_("Code from your authenticator app"), validators=[Required()], render_kw=_CODE_FIELD
+    )
+
+
+class SecondFactorOffForm(StaffForm):
+    password = PasswordField(
+        N_("Password"), validators=[Required()], render_kw={"autocomplete": "current-password"}
+    )
+    code = StringField(
+        N_("Code from your authenticator app"), validators=[Required()], render_kw=_CODE_FIELD
+    )
+
+
 class SiteForm(StaffForm):
     slug = StringField(N_("Link name (a-z, 0-9, dashes)"), validators=[Required(), MaxLength(64)])
     name = StringField(N_("Name"), validators=[Required(), MaxLength(200)])
@@ -75,6 +94,32 @@ class UserForm(StaffForm):
     email = StringField(N_("Email"), validators=[Required(), MaxLength(254)])
     password = PasswordField(N_("Password (at least 10 characters)"), validators=[Required()])
     is_admin = BooleanField(N_("Administrator (all sites and users)"))
+
+
+class InviteForm(StaffForm):
+    email = StringField(N_("Email"), validators=[Required(), MaxLength(254)])
+    role = SelectField(
+        N_("Role"),
+        choices=[
+            SelectChoice(k, v) for k, v in {**ROLE_LABELS, "admin": N_("Administrator")}.items()
+        ],
+        validate_choice=False,
+    )
+    site = SelectField(N_("Site"), choices=[], validate_choice=False)
+
+
+class NewPasswordForm(StaffForm):
+    password = PasswordField(
+        N_("New password (at least 10 characters)"),
+        validators=[Required()],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ForgotPasswordForm(StaffForm):
+    email = StringField(
+        N_("Email"), validators=[Required(), MaxLength(254)], render_kw={"autocomplete": "username"}
+    )
 
 
 class MemberForm(StaffForm):
@@ -108,6 +153,17 @@ class SurveyTextsForm(StaffForm):
 class LanguagesForm(StaffForm):
     default_locale = SelectField(N_("Main language"), validate_choice=False)
     locales = CheckboxesField(N_("Languages residents can choose"), validate_choice=False)
+    interface_locale = SelectField(
+        N_("Buttons and messages with the other languages"), validate_choice=False
+    )
+    other_locales = StringField(
+        N_("Other languages for the questions (language codes, e.g. sw, tl, fa-AF)"),
+        description=N_(
+            "Residents read the questions in these languages; buttons and messages stay in the "
+            "main language, or in English when the app does not speak it."
+        ),
+        validators=[MaxLength(300)],
+    )
 
 
 class SectionForm(StaffForm):
@@ -139,15 +195,24 @@ class AnswerLength:
             raise ValidationError(field.gettext(messages.TOO_LARGE) % {"max": cap})
 
 
+#: the most condition rows one question may have in the editor
+MAX_ROWS = 8
+
+
+class ConditionRowForm(Form):
+    """One row of the condition editor: an earlier question, a test, a value."""
+
+    question = SelectField(N_("Question"), validate_choice=False)
+    op = SelectField(N_("Test"), validate_choice=False)
+    value = StringField(N_("Value (an option or a number)"), validators=[MaxLength(200)])
+
+
 class QuestionForm(StaffForm):
     #: the site-wide cap on an answer's length; the view sets it from ``ANSWER_MAX_CHARS``
     answer_cap: int = DEFAULT_MAX_LENGTH
 
-    kind = SelectField(
-        N_("Kind of question"),
-        choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
-        validate_choice=False,
-    )
+    #: choices (the app's kinds) are set by the view
+    kind = SelectField(N_("Kind of question"), validate_choice=False)
     text = TextAreaField(
         N_("Question"), validators=[Required(), MaxLength(2000)], render_kw={"rows": 2}
     )
@@ -176,7 +241,17 @@ class QuestionForm(StaffForm):
         N_("Longest answer in characters (optional)"),
         validators=[OptionalValue(), AnswerLength()],
     )
-    show_if = SelectField(N_("Show this question only when…"), validate_choice=False)
+    show_match = SelectField(
+        N_("Ask this question"),
+        choices=[
+            SelectChoice("", N_("always")),
+            SelectChoice("all", N_("only when all of these are true")),
+            SelectChoice("any", N_("only when at least one of these is true")),
+            SelectChoice("none", N_("only when none of these is true")),
+        ],
+        validate_choice=False,
+    )
+    conditions = FieldList(FormField(ConditionRowForm), min_entries=2, max_entries=MAX_ROWS)
 
 
 class UploadForm(StaffForm):

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 from flask import Flask
 from sqlmodel import Session
 
-from survey import db
-from survey.i18n import LOCALE_CODES
+from survey import db, i18n
+from survey.formats import definitions
+from survey.formats import po as content_po
+from survey.languages import DEFAULT_LOCALE, LOCALE_CODES, content_code
 from survey.models import Role, Survey
+from survey.problems import Problem
 from survey.services import (
     accounts,
-    content_po,
-    definitions,
     demo,
     designer,
     exports,
@@ -24,6 +26,7 @@ from survey.services import (
 )
 from survey.services.errors import InvalidDocument, NotFound
 from survey.services.surveys import publish, survey_by_any_slug
+from survey.web import staff
 
 
 def init_app(app: Flask) -> None:
@@ -37,7 +40,12 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
-        """Add the demo sites, surveys, answers and accounts (idempotent)."""
+        """Add the demo sites, surveys, answers and accounts (idempotent; never in production)."""
+        if app.config.get("APP_ENV") == "production":
+            raise click.ClickException(
+                "seed-demo adds accounts with a published password: it does not run with "
+                "APP_ENV=production"
+            )
         with db.session_scope(db.engine()) as session:
             created = demo.seed(session=session)
         click.echo(
@@ -72,12 +80,17 @@ def init_app(app: Flask) -> None:
 
     @survey_po.command("export")
     @click.option("--survey", "slug", required=True)
-    @click.option("--locale", required=True, type=click.Choice(LOCALE_CODES))
+    @click.option("--locale", required=True, help="one of the survey's languages, e.g. es or sw")
     @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
     def po_export(slug: str, locale: str, output: Path | None) -> None:
         """Write the survey's texts with their LOCALE translations as a PO file."""
         with db.session_scope(db.engine()) as session:
             survey = _survey_or_fail(session, slug)
+            locale = content_code(locale) or locale
+            if locale not in survey.locales:
+                raise click.ClickException(
+                    f"{locale!r} is not a language of {slug}: {', '.join(survey.locales)}"
+                )
             data = content_po.export_po(session=session, survey=survey, locale=locale)
         if output is None:
             sys.stdout.buffer.write(data)
@@ -91,8 +104,7 @@ def init_app(app: Flask) -> None:
     @click.option(
         "--locale",
         default=None,
-        type=click.Choice(LOCALE_CODES),
-        help="overrides the file's Language header",
+        help="overrides the file's Language header (one of the survey's languages)",
     )
     def po_import(file: Path, slug: str, locale: str | None) -> None:
         """Read translations from a PO file into the survey's draft."""
@@ -116,6 +128,50 @@ def init_app(app: Flask) -> None:
     @app.cli.group("user")
     def user_group() -> None:
         """Staff accounts."""
+
+    @user_group.command("invite")
+    @click.option("--email", required=True)
+    @click.option("--role", type=click.Choice(["admin", "staff", "analyst"]), required=True)
+    @click.option("--site", "site_slug", help="the site's slug (staff and analysts)")
+    @click.option("--locale", type=click.Choice(LOCALE_CODES), default="en", show_default=True)
+    def invite_user(email: str, role: str, site_slug: str | None, locale: str) -> None:
+        """Invite someone by e-mail; the link is printed when no mail server is configured."""
+        from survey.models import TokenPurpose
+        from survey.services import account_links, audit
+        from survey.web import account_mail
+
+        if role != "admin" and not site_slug:
+            raise click.ClickException("staff and analysts need --site")
+        with db.session_scope(db.engine()) as session:
+            site = sites.site_by_slug(session=session, slug=site_slug) if site_slug else None
+            if site_slug and site is None:
+                raise click.ClickException(f"no site with slug {site_slug!r}")
+            try:
+                user, raw = account_links.invite(
+                    session=session,
+                    email=email,
+                    role=None if role == "admin" else Role(role),
+                    site=site,
+                    locale=locale,
+                )
+            except accounts.AccountError as exc:
+                raise click.ClickException(str(exc)) from None
+            audit.record(
+                session=session,
+                actor=None,
+                action="account.invite",
+                site=site,
+                target=f"{user.email} {role}",
+            )
+            with app.test_request_context(
+                base_url=app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
+            ):
+                link = account_mail.deliver(user=user, raw=raw, purpose=TokenPurpose.invitation)
+        if link is None:
+            click.echo(f"invitation sent to {user.email}")
+        else:
+            click.echo(f"no mail sent; give {user.email} this link (it works once, for 7 days):")
+            click.echo(link)
 
     @user_group.command("create")
     @click.option("--email", required=True)
@@ -157,26 +213,49 @@ def init_app(app: Flask) -> None:
     @click.option(
         "--replace-draft", is_flag=True, help="replace the draft of a survey with the same slug"
     )
-    def import_survey(file: Path, site_slug: str, publish_now: bool, replace_draft: bool) -> None:
-        """Import a survey from an XLSForm (.xlsx) or a survey document (.json)."""
+    @click.option(
+        "--lang",
+        "ui_lang",
+        default=DEFAULT_LOCALE,
+        type=click.Choice(LOCALE_CODES),
+        help="the language the changes and problems are listed in",
+    )
+    def import_survey(
+        file: Path, site_slug: str, publish_now: bool, replace_draft: bool, ui_lang: str
+    ) -> None:
+        """Import a survey from an XLSForm (.xlsx) or a survey document (.json); list what
+        was changed to import it, by sheet and row."""
         with db.session_scope(db.engine()) as session:
             site = sites.site_by_slug(session=session, slug=site_slug)
             if site is None:
                 raise click.ClickException(f"no site with slug {site_slug!r}")
             try:
-                document = definitions.read_definition(file.name, file.read_bytes())
+                imported = definitions.read_definition(file.name, file.read_bytes())
                 survey = designer.import_document(
-                    session=session, site=site, document=document, replace_draft=replace_draft
+                    session=session,
+                    site=site,
+                    document=imported.document,
+                    replace_draft=replace_draft,
                 )
                 if publish_now:
                     version = publish(session=session, survey=survey)
             except InvalidDocument as error:
-                lines = "\n".join(f"  - {problem}" for problem in error.problems)
+                lines = "\n".join(f"  - {line}" for line in _described(error.problems, ui_lang))
                 raise click.ClickException(f"nothing was imported:\n{lines}") from None
         message = f"imported {survey.slug} into {site.slug}"
         if publish_now:
             message += f", published as version {version.number}"
         click.echo(message)
+        if imported.changes:
+            click.echo(f"{len(imported.changes)} changes were made to import it:")
+            for line in _described(imported.changes, ui_lang):
+                click.echo(f"  - {line}")
+
+    def _described(problems: Sequence[Problem], ui_lang: str) -> list[str]:
+        """Problems or changes as staff read them on the import page, in ``ui_lang``."""
+        with app.test_request_context():
+            i18n.use_locale(ui_lang)
+            return [staff.describe(problem) for problem in problems]
 
     @app.cli.command("analyze")
     @click.option("--site", "site_slug", required=True)
@@ -198,6 +277,21 @@ def init_app(app: Flask) -> None:
                     session=session, site=site, surveys=chosen, progress=bar.update
                 )
         click.echo(f"tagged {done} answers")
+
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="stop once the queue is empty")
+    def worker(burst: bool) -> None:
+        """Run jobs from the queue at REDIS_URL (tagging, tagging again); start one per core, on
+        as many machines as needed. Tags every answer left untagged first."""
+        from flask import current_app
+
+        from survey import queue
+
+        if not current_app.config.get("REDIS_URL"):
+            raise click.ClickException(
+                "REDIS_URL is not set: without it, each app process runs its own jobs"
+            )
+        queue.work(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
 
     @app.cli.command("db-revision")
     @click.argument("message")

@@ -35,6 +35,10 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _flag(env: dict[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def from_environment(env: dict[str, str] | None = None) -> dict[str, Any]:
     env = dict(os.environ if env is None else env)
     instance = Path(env.get("INSTANCE_PATH", DEFAULT_INSTANCE))
@@ -55,11 +59,19 @@ def from_environment(env: dict[str, str] | None = None) -> dict[str, Any]:
         "INSTANCE_PATH": str(instance),
         "DATABASE_URL": database_url,
         "REDIS_URL": env.get("REDIS_URL") or None,
+        #: the RQ queue jobs go to when REDIS_URL is set (one name per deployment)
+        "JOBS_QUEUE": env.get("JOBS_QUEUE") or "community-voice",
+        #: open answers a job tags per transaction (a worker that dies loses at most one batch)
+        "TAG_BATCH": _int(env, "TAG_BATCH", 500),
+        #: run every job at once in the caller's thread (tests; never in production)
+        "JOBS_EAGER": False,
         "DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "en"),
         #: proxies in front of the app (a load balancer, TLS); their X-Forwarded-* headers are trusted
         "PROXIES": _int(env, "PROXIES", 0),
         #: the longest open answer a resident may send, in characters
         "ANSWER_MAX_CHARS": _int(env, "ANSWER_MAX_CHARS", 5000),
+        #: reviewed answers a theme needs before a candidate tagger learns it and is judged on it
+        "REVIEW_MIN_POSITIVES": max(2, _int(env, "REVIEW_MIN_POSITIVES", 20)),
         #: the largest request body, in bytes; larger bodies get the 413 page. Generous, so that a
         #: too-long answer in a script that takes 3–4 bytes a character (and three times that
         #: once percent-encoded) still reaches the form and comes back with its message, kept.
@@ -68,6 +80,18 @@ def from_environment(env: dict[str, str] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
+        #: outgoing mail for invitations and password resets; without MAIL_SERVER the links are
+        #: shown to the administrator (and printed by the CLI) instead of sent
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _int(env, "MAIL_PORT", 587 if _flag(env, "MAIL_USE_TLS") else 25),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag(env, "MAIL_USE_TLS"),
+        "MAIL_FROM": env.get("MAIL_FROM") or "community-voice@localhost",
+        #: the address staff reach the app at, for links in e-mails (set it in production)
+        "PUBLIC_URL": env.get("PUBLIC_URL") or None,
+        #: resident sends per address (held in memory or Redis, never stored); empty turns it off
+        "RESIDENT_SEND_LIMIT": env.get("RESIDENT_SEND_LIMIT", "30 per 10 minutes"),
         #: a resident may take a while over a long survey; the form's key (and staff pages' CSRF
         #: token) lasts as long
         "WTF_CSRF_TIME_LIMIT": _int(env, "WTF_CSRF_TIME_LIMIT", 6 * 3600),

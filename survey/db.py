@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, Response, current_app, g
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
 
@@ -43,6 +43,20 @@ def session() -> Session:
     return g.db_session  # type: ignore[no-any-return]
 
 
+def after_commit(callback: Callable[[], None]) -> None:
+    """Call ``callback`` once the request has committed (not if it fails): e.g. hand a job the
+    answers the request stored."""
+    g.setdefault("cv_after_commit", []).append(callback)
+
+
+@contextmanager
+def reading() -> Iterator[Connection]:
+    """A connection for a read that writes nothing, outside the request's session: a resident's
+    page reads one row per request, and a session's unit of work would cost more than the read."""
+    with engine().connect() as connection:
+        yield connection
+
+
 @contextmanager
 def session_scope(bind: Engine) -> Iterator[Session]:
     """A unit of work for CLI commands and tests: commit on success, roll back on error."""
@@ -63,6 +77,7 @@ def init_app(app: Flask) -> None:
         # Commit before the response leaves, so a 303 "thank you" is never sent for an answer
         # that was not stored.
         db = g.pop("db_session", None)
+        callbacks = g.pop("cv_after_commit", [])
         if db is not None:
             try:
                 if response.status_code < 400:
@@ -71,6 +86,9 @@ def init_app(app: Flask) -> None:
                     db.rollback()
             finally:
                 db.close()
+        if response.status_code < 400:
+            for callback in callbacks:
+                callback()
         return response
 
     @app.teardown_request

@@ -33,52 +33,31 @@ every enabled language (only when ``require_translations``).
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from survey.i18n import LOCALE_CODES
+from survey import conditions
+from survey.kinds import DEFAULT_MAX_LENGTH, KINDS, PREFER_NOT_TO_SAY, REGISTRY, kind_of
+from survey.kinds import option_codes as option_codes
+from survey.languages import is_content_code
+from survey.problems import N_, Problem
 
 SCHEMA = "community-voice/survey@1"
-TEXT_KINDS = ("short_text", "long_text")
-CHOICE_KINDS = ("single_choice", "multiple_choice", "demographic")
-KINDS = (*TEXT_KINDS, "single_choice", "multiple_choice", "rating", "number", "demographic")
-PREFER_NOT_TO_SAY = "prefer_not_to_say"
+TEXT_KINDS = tuple(name for name, kind in REGISTRY.items() if kind.is_text)
+CHOICE_KINDS = tuple(name for name, kind in REGISTRY.items() if kind.has_options)
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-#: longest text a resident may type when a question sets no limit
-DEFAULT_MAX_LENGTH = 5000
-
-
-def N_(message: str) -> str:
-    """Marks a message for the catalog; it is translated where it is shown."""
-    return message
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a document, said so that staff can find it.
-
-    ``message`` is catalog text with named placeholders filled from ``params`` when shown, so
-    the web layer can show it in the staff member's language. ``where`` is for code (and the
-    command line); ``place``, when given, is catalog text (one of :data:`PLACES`) filled from
-    ``place_params`` that says the same for staff.
-    """
-
-    where: str  #: e.g. ``question hopes``, ``section 2`` or ``survey sheet, row 7``
-    message: str
-    locale: str | None = None
-    params: Mapping[str, Any] = field(default_factory=dict)
-    place: str | None = None
-    place_params: Mapping[str, Any] = field(default_factory=dict)
-
-    def text(self) -> str:
-        return self.message % self.params if self.params else self.message
-
-    def __str__(self) -> str:
-        suffix = f" [{self.locale}]" if self.locale else ""
-        return f"{self.where}: {self.text()}{suffix}"
+__all__ = [
+    "CHOICE_KINDS",
+    "DEFAULT_MAX_LENGTH",
+    "KINDS",
+    "N_",
+    "PREFER_NOT_TO_SAY",
+    "SCHEMA",
+    "TEXT_KINDS",
+    "Problem",
+]
 
 
 #: where a text is in a survey, said for staff (translated when shown)
@@ -116,23 +95,17 @@ def questions(document: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def is_multiple(question: Mapping[str, Any]) -> bool:
-    kind = question.get("kind")
-    return kind == "multiple_choice" or (kind == "demographic" and bool(question.get("multiple")))
-
-
-def option_codes(question: Mapping[str, Any]) -> list[str]:
-    options = question.get("options", [])
-    if not isinstance(options, list):
-        return []
-    return [str(option.get("code", "")) for option in options if isinstance(option, Mapping)]
+    kind = kind_of(question)
+    return kind is not None and kind.is_multiple(question)
 
 
 def unknown_locales(codes: Iterable[Any], where: str = "document") -> list[Problem]:
-    """A problem for each code that is not one of the app's languages (``survey.i18n``)."""
+    """A problem for each code that is not a content language: a survey may be written in any
+    BCP 47 language (:func:`survey.languages.content_code`), not only the interface's."""
     return [
         Problem(where, N_("%(language)s is not a language we offer"), params={"language": code})
         for code in dict.fromkeys(str(c) for c in codes)
-        if code not in LOCALE_CODES
+        if not is_content_code(code)
     ]
 
 
@@ -141,10 +114,6 @@ def _is_texts(value: Any) -> bool:
     return isinstance(value, Mapping) and all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     )
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def localise(texts: Mapping[str, str] | None, locale: str, default: str) -> str:
@@ -204,6 +173,16 @@ def localise_document(document: Mapping[str, Any], locale: str) -> dict[str, Any
     }
 
 
+#: where a sentence ends: Latin, Arabic and Urdu marks before a space; CJK marks need none
+_SENTENCE_END = re.compile(r"(?<=[.!?؟۔])\s+|(?<=[。！？])")
+
+
+def lead_sentence(text: str) -> tuple[str, str]:
+    """``text`` split into its first sentence and the rest, so a page can lead with one line."""
+    lead, *rest = _SENTENCE_END.split(text.strip(), maxsplit=1)
+    return lead, (rest[0].strip() if rest else "")
+
+
 @dataclass(frozen=True)
 class _Text:
     """One translatable text of a document: ``where`` for code, ``place`` for staff."""
@@ -212,6 +191,8 @@ class _Text:
     place: str
     place_params: Mapping[str, Any]
     texts: Any
+    #: a text the app supplies from its catalogs (staff may override it, never must)
+    builtin: bool = False
 
 
 def _texts_of(document: Mapping[str, Any]) -> Iterator[_Text]:
@@ -234,6 +215,8 @@ def _texts_of(document: Mapping[str, Any]) -> Iterator[_Text]:
             yield _Text(where, QUESTION_TEXT, {"key": key}, question.get("text"))
             if question.get("help"):
                 yield _Text(f"{where} help", QUESTION_HELP, {"key": key}, question.get("help"))
+            kind = kind_of(question)
+            supplied = kind.builtin_texts(question) if kind else {}
             for option in _list(question.get("options")):
                 if isinstance(option, Mapping):
                     code = str(option.get("code", "?"))
@@ -242,6 +225,7 @@ def _texts_of(document: Mapping[str, Any]) -> Iterator[_Text]:
                         QUESTION_OPTION,
                         {"key": key, "code": code},
                         option.get("label"),
+                        builtin=code in supplied,
                     )
             scale = question.get("scale")
             scale = scale if isinstance(scale, Mapping) else {}
@@ -259,6 +243,8 @@ def missing_translations(document: Mapping[str, Any]) -> list[Problem]:
     locales = list(document.get("locales") or [])
     problems = []
     for text in _texts_of(document):
+        if text.builtin:
+            continue  # filled from the interface catalogs where staff wrote nothing
         for locale in locales:
             texts = text.texts
             if not isinstance(texts, Mapping) or not str(texts.get(locale) or "").strip():
@@ -385,6 +371,8 @@ def validate(document: Any, *, require_translations: bool = True) -> list[Proble
 def _validate_question(
     question: Mapping[str, Any], earlier: Mapping[str, Mapping[str, Any]], page: set[str]
 ) -> list[Problem]:
+    """What is wrong with one question; ``earlier`` holds every question before it (earlier
+    pages and earlier on its own page, ``page`` the keys of the latter)."""
     problems: list[Problem] = []
     key = question.get("key")
     where = f"question {key}" if isinstance(key, str) else "question"
@@ -392,75 +380,20 @@ def _validate_question(
         problems.append(Problem(where, N_("key must start with a letter and use a-z, 0-9 and _")))
     elif key in earlier:
         problems.append(Problem(where, N_("key is used twice")))
-    kind = question.get("kind")
-    if kind not in KINDS:
-        problems.append(Problem(where, N_("unknown kind %(kind)s"), params={"kind": str(kind)}))
+    kind = kind_of(question)
+    if kind is None:
+        kind_name = str(question.get("kind"))
+        problems.append(Problem(where, N_("unknown kind %(kind)s"), params={"kind": kind_name}))
         return problems
     if not isinstance(question.get("text"), Mapping):
         problems.append(Problem(where, N_("text must be a {locale: text} object")))
-    if kind in CHOICE_KINDS:
-        codes = option_codes(question)
-        if not codes:
-            problems.append(Problem(where, N_("a choice question needs options")))
-        if any(not code.strip() for code in codes):
-            problems.append(Problem(where, N_("an option has no code")))
-        duplicates = sorted({code for code in codes if codes.count(code) > 1})
-        if duplicates:
-            problems.append(
-                Problem(
-                    where,
-                    N_("option codes used twice: %(codes)s"),
-                    params={"codes": ", ".join(duplicates)},
-                )
-            )
-        if kind == "demographic" and PREFER_NOT_TO_SAY not in codes:
-            problems.append(
-                Problem(where, N_("a demographic question must offer “Prefer not to say”"))
-            )
-    if kind == "rating":
-        scale = question.get("scale") or {}
-        low, high = scale.get("min", 1), scale.get("max", 5)
-        if not (isinstance(low, int) and isinstance(high, int) and 0 <= low < high <= 10):
-            problems.append(
-                Problem(where, N_("a rating runs from a whole number to a larger one, at most 10"))
-            )
-    if kind == "number":
-        low, high = question.get("min"), question.get("max")
-        if any(value is not None and not _is_number(value) for value in (low, high)):
-            problems.append(Problem(where, N_("min and max must be numbers")))
-        elif low is not None and high is not None and low > high:
-            problems.append(
-                Problem(where, N_("the smallest number allowed is larger than the largest"))
-            )
-    if kind in TEXT_KINDS:
-        limit = question.get("max_length", DEFAULT_MAX_LENGTH)
-        if not isinstance(limit, int) or limit < 1:
-            problems.append(
-                Problem(where, N_("the longest answer must be a whole number of at least 1"))
-            )
+    problems.extend(kind.problems(question, where))
     condition = question.get("show_if")
     if condition:
-        target = condition.get("question") if isinstance(condition, Mapping) else None
-        if not isinstance(target, str):
-            problems.append(Problem(where, N_("a question can only depend on an earlier question")))
-        elif target == key:
-            problems.append(Problem(where, N_("a question cannot depend on its own answer")))
-        elif target not in earlier:
-            problems.append(Problem(where, N_("a question can only depend on an earlier question")))
-        else:
-            referenced = earlier[str(target)]
-            operator = "includes" if is_multiple(referenced) else "equals"
-            code = condition.get(operator) if isinstance(condition, Mapping) else None
-            if referenced.get("kind") not in CHOICE_KINDS:
-                problems.append(
-                    Problem(where, N_("a question can only depend on a choice question"))
-                )
-            elif code not in option_codes(referenced):
-                problems.append(
-                    Problem(
-                        where,
-                        N_("a condition needs one of the options of question “%(question)s”"),
-                        params={"question": target},
-                    )
-                )
+        problems.extend(
+            Problem(where, found.message, params=found.params)
+            for found in conditions.problems(
+                condition, key=key if isinstance(key, str) else None, earlier=earlier
+            )
+        )
     return problems

@@ -7,100 +7,51 @@ Hmong). Nothing else in the code special-cases a language.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from babel.support import LazyProxy, NullTranslations, Translations
+from babel.support import LazyProxy, NullTranslations
 from flask import current_app, g, has_request_context, request, session
+from markupsafe import Markup
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
-DEFAULT_LOCALE = "en"
+from survey import catalogs
+from survey.languages import (
+    DEFAULT_LOCALE,
+    LANGUAGES,
+    LOCALE_CODES,
+    TRANSLATIONS_DIR,
+    Language,
+    asked_for,
+    content_code,
+    content_language,
+    interface_for,
+    language,
+    negotiate,
+    negotiate_content,
+    normalise_code,
+)
 
+__all__ = [
+    "DEFAULT_LOCALE",
+    "LANGUAGES",
+    "LOCALE_CODES",
+    "TRANSLATIONS_DIR",
+    "Language",
+    "content_code",
+    "content_language",
+    "interface_for",
+    "language",
+    "negotiate",
+    "negotiate_content",
+    "normalise_code",
+]
 
-@dataclass(frozen=True)
-class Language:
-    code: str  #: our code, also the catalog folder name (``zh_Hans``)
-    native_name: str  #: the language named in itself, for the switcher
-    tag: str  #: BCP 47 tag for ``<html lang>`` (``zh-Hans``)
-    direction: str  #: ``ltr`` | ``rtl``
-    formatting: str  #: the CLDR locale that formats its numbers and dates
-
-    @property
-    def babel(self) -> Locale:
-        return Locale.parse(self.formatting)
-
-
-LANGUAGES: dict[str, Language] = {
-    lang.code: lang
-    for lang in (
-        Language("en", "English", "en", "ltr", "en"),
-        Language("es", "Español", "es", "ltr", "es"),
-        Language("vi", "Tiếng Việt", "vi", "ltr", "vi"),
-        Language("zh_Hans", "中文", "zh-Hans", "ltr", "zh_Hans"),
-        Language("ar", "العربية", "ar", "rtl", "ar"),
-        Language("so", "Soomaali", "so", "ltr", "so"),
-        Language("ht", "Kreyòl ayisyen", "ht", "ltr", "ht"),
-        Language("hmn", "Hmoob", "hmn", "ltr", "en"),
-    )
-}
-LOCALE_CODES: tuple[str, ...] = tuple(LANGUAGES)
-
-
-def language(code: str | None) -> Language:
-    return LANGUAGES.get(code or DEFAULT_LOCALE, LANGUAGES[DEFAULT_LOCALE])
-
-
-def normalise_code(raw: str | None) -> str | None:
-    """Map what a URL or a browser says (``zh-CN``, ``ES``, ``ar_EG``) to one of our codes."""
-    if not raw:
-        return None
-    text = raw.strip().replace("-", "_")
-    if text in LANGUAGES:
-        return text
-    lowered = text.lower()
-    for code in LANGUAGES:
-        if code.lower() == lowered:
-            return code
-    primary = lowered.split("_", 1)[0]
-    if primary == "zh":
-        # Only Simplified Chinese is offered; a Traditional reader still understands most of it
-        # better than the English fallback.
-        return "zh_Hans"
-    return primary if primary in LANGUAGES else None
-
-
-def negotiate(
-    *,
-    requested: str | None,
-    remembered: str | None,
-    accept: Iterable[tuple[str, float]],
-    available: Sequence[str],
-    default: str,
-) -> str:
-    """The order DESIGN.md promises: ``?lang=`` → session → Accept-Language → the default."""
-    for candidate in (normalise_code(requested), normalise_code(remembered)):
-        if candidate in available:
-            return candidate
-    for raw, quality in accept:
-        code = normalise_code(raw)
-        if quality > 0 and code in available:
-            return code
-    return default if default in available else (available[0] if available else DEFAULT_LOCALE)
-
-
-@functools.cache
-def _translations(code: str) -> NullTranslations:
-    if code == DEFAULT_LOCALE:
-        return NullTranslations()
-    loaded = Translations.load(str(TRANSLATIONS_DIR), [code])
-    return loaded
+#: the catalog of a language code; a module attribute so tests can swap the catalogs
+_translations = catalogs.load
 
 
 def current_locale() -> str:
@@ -133,6 +84,42 @@ def select_locale(available: Sequence[str] | None = None, default: str | None = 
     return _choose("lang", "lang", list(available or LOCALE_CODES), default)
 
 
+def select_content_locale(
+    available: Sequence[str], default: str, interface_fallback: str = DEFAULT_LOCALE
+) -> str:
+    """A survey's content language for this request, among ``available`` (any BCP 47 language),
+    remembered like :func:`select_locale`; the interface takes the same language when it has a
+    catalog, else ``interface_fallback``."""
+    requested = request.args.get("lang")
+    code = negotiate_content(
+        requested=requested,
+        remembered=session.get("lang"),
+        accept=request.accept_languages,
+        available=available,
+        default=default,
+    )
+    if requested and content_code(requested) == code:
+        session["lang"] = code
+    g.locale = interface_for(code, interface_fallback)
+    g.content_locale = code
+    return code
+
+
+def content_locale() -> str:
+    """The request's content language (a survey's), which may have no interface catalog."""
+    return str(g.get("content_locale") or current_locale())
+
+
+def content_attrs() -> Markup:
+    """`` lang="sw" dir="ltr"`` for an element holding survey content, when it is in a language
+    other than the interface's (which the page's ``<html>`` element names)."""
+    language = content_language(content_locale())
+    page = content_language(current_locale())
+    if (language.tag, language.direction) == (page.tag, page.direction):
+        return Markup("")  # the page's own <html lang dir> already says it
+    return Markup(' lang="{}" dir="{}"').format(language.tag, language.direction)
+
+
 def select_staff_locale() -> str:
     """The staff interface's language: ``?ui=`` (the header's picker) → remembered → Accept-Language
     → the default.
@@ -141,6 +128,24 @@ def select_staff_locale() -> str:
     printed), so it never changes the interface, and the two are remembered apart.
     """
     return _choose("ui", "ui_lang", LOCALE_CODES, None)
+
+
+@dataclass(frozen=True)
+class LanguageMenu:
+    """What a resident page's language choice offers, for the request's browser."""
+
+    codes: list[str]  #: the page's languages, the ones the browser asks for first
+    #: the page may not be in the reader's language: the browser did not ask for it, or asked only
+    #: for the default (phones are often left on English by people who read another language)
+    unsure: bool
+
+
+def language_menu(available: Sequence[str], default: str) -> LanguageMenu:
+    """The language choice of a page offered in ``available`` languages (``default`` first)."""
+    asked = asked_for(request.accept_languages, available) if has_request_context() else []
+    codes = asked + [code for code in available if code not in asked]
+    here = current_locale()
+    return LanguageMenu(codes=codes, unsure=not asked or asked[0] != here or here == default)
 
 
 def translations() -> NullTranslations:
@@ -157,8 +162,10 @@ def gettext_in(code: str, message: str) -> str:
 
 
 def use_locale(code: str) -> None:
-    """Render the rest of this request in ``code`` (a poster or a preview in another language)."""
+    """Render the rest of this request in ``code`` (a poster or a preview in another language);
+    a content language without a catalog keeps the interface in English."""
     g.locale = language(code).code
+    g.content_locale = code
 
 
 def gettext(message: str, **variables: Any) -> str:
@@ -224,16 +231,35 @@ def format_list(items: Iterable[str]) -> str:
     return separator.join(items)
 
 
+def back_arrow() -> str:
+    """The arrow of a "back" link: it points to where reading started (right in Arabic)."""
+    return "→" if language(current_locale()).direction == "rtl" else "←"
+
+
+def forward_arrow() -> str:
+    """The arrow from before to after, in the reading direction."""
+    return "←" if language(current_locale()).direction == "rtl" else "→"
+
+
 def init_app(app: Any) -> None:
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.policies["ext.i18n.trimmed"] = True
-    app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    # Jinja fills the placeholders itself (newstyle), so it gets the plain catalog lookup.
+    app.jinja_env.install_gettext_callables(
+        gettext, lambda s, p, n: translations().ngettext(s, p, n), newstyle=True
+    )
     app.jinja_env.globals.update(
         current_language=lambda: language(current_locale()),
+        content_language=lambda: content_language(content_locale()),
+        language_of=content_language,
+        content_attrs=content_attrs,
         languages=LANGUAGES,
+        language_menu=language_menu,
         format_number=format_number,
         format_date=format_date,
         format_percent=format_percent,
         format_list=format_list,
         spacer=spacer,
+        back_arrow=back_arrow,
+        forward_arrow=forward_arrow,
     )

@@ -33,6 +33,8 @@ class Channel(enum.StrEnum):
     web = "web"
     paper = "paper"
     kiosk = "kiosk"
+    #: a staff tablet at a community event, in event mode (works offline)
+    event = "event"
 
 
 class Site(SQLModel, table=True):
@@ -53,6 +55,10 @@ class Site(SQLModel, table=True):
     next_round_opens: date | None = Field(default=None)
     #: names staff flag for redaction in quotes (one per entry)
     redact_names: list[str] = _json(default_factory=list)
+    #: keys of the closed questions whose results the public page shows (staff pick them)
+    public_questions: list[str] = _json(default_factory=list)
+    #: everyone who works on the site must sign in with a second factor (a code from an app)
+    require_second_factor: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -66,8 +72,13 @@ class Survey(SQLModel, table=True):
     status: SurveyStatus = Field(default=SurveyStatus.draft, max_length=16)
     #: language every other language falls back to
     default_locale: str = Field(default="en", max_length=16)
-    #: enabled languages, default first
+    #: enabled languages, default first: any BCP 47 content language (``sw``, ``fa_AF``)
     locales: list[str] = _json(default_factory=lambda: ["en"])
+    #: interface language (buttons, messages) shown with a content language the app has no
+    #: catalog for
+    interface_locale: str = Field(
+        default="en", max_length=16, sa_column_kwargs={"server_default": "en"}
+    )
     #: ``{locale: text}``
     title: dict[str, str] = _json(default_factory=dict)
     #: ``{locale: text}`` shown above the first page
@@ -145,6 +156,8 @@ class Response(SQLModel, table=True):
         Index("ix_response_survey_open", "survey_id", "open_text"),
         Index("ix_response_survey_locale", "survey_id", "locale"),
         Index("ix_response_survey_channel", "survey_id", "channel"),
+        # Finds the few responses staff left out, for the filter every summary applies.
+        Index("ix_response_excluded", "excluded"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -154,17 +167,26 @@ class Response(SQLModel, table=True):
     #: locale the resident answered in
     locale: str = Field(max_length=16)
     channel: Channel = Field(default=Channel.web, max_length=16)
+    #: the community event an answer was collected at (event mode), as staff named it
+    event: str | None = Field(default=None, max_length=80, nullable=True)
     #: the token of the form that was sent; a second send of the same form stores nothing
     token: str = Field(max_length=64, unique=True)
     submitted_at: datetime = Field(default_factory=utcnow)
     #: the resident wrote at least one open answer (the base of every theme share)
     open_text: bool = Field(default=False)
+    #: nearly the same answers as others that arrived in the same few minutes (flagged for staff,
+    #: never deleted)
+    burst: bool = Field(default=False)
+    #: left out of summaries by staff (a flagged burst they judged not genuine); still stored
+    excluded: bool = Field(default=False)
 
 
 class Answer(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("response_id", "question_key"),
         Index("ix_answer_question", "question_key"),
+        # Finds the open answers still being read (tagging runs in a job, after the Send).
+        Index("ix_answer_untagged", "tagged_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -181,6 +203,9 @@ class Answer(SQLModel, table=True):
     sentiment: float | None = Field(default=None)
     #: a person reviewed this answer's themes; from then on only their decisions count
     reviewed: bool = Field(default=False)
+    #: when the tagger last read this open answer; null while it is still being read (tagging
+    #: runs in a job after the Send, and an answer whose job was lost is found by this)
+    tagged_at: datetime | None = Field(default=None)
 
 
 class Role(enum.StrEnum):
@@ -199,10 +224,19 @@ class User(SQLModel, table=True):
     #: admins see every site and manage users
     is_admin: bool = Field(default=False)
     active: bool = Field(default=True)
-    #: changes when the password changes, which signs every other session out
+    #: the session generation: every session cookie carries it and stops working when it changes
+    #: (sign-out, a password change, an administrator's "sign out everywhere")
     session_nonce: str = Field(max_length=32)
     #: preferred interface language
     locale: str = Field(default="en", max_length=16)
+    #: the shared secret of the second factor (base32, for a time-based code app); set while
+    #: the user enrols, kept once confirmed; never shown in logs or the audit log
+    totp_secret: str | None = Field(default=None, max_length=64)
+    #: the second factor is on: signing in asks for a code after the password
+    totp_on: bool = Field(default=False)
+    #: the 30-second time step of the last code accepted; a code of that step or earlier is
+    #: refused, so one code cannot be used twice
+    totp_last_step: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
 
     # What a login session needs to know of its user (the login manager reads these names).
@@ -279,6 +313,34 @@ class AnswerTag(SQLModel, table=True):
     #: the answer's sentiment, copied so that summaries need not join answers
     sentiment: float | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class JobStatus(enum.StrEnum):
+    queued = "queued"  #: waiting for a worker
+    running = "running"  #: a worker is on it; ``done`` of ``total`` so far
+    finished = "finished"
+    failed = "failed"  #: stopped with an error (``error`` says which); nothing half-done counts
+
+
+class Job(SQLModel, table=True):
+    """Long work started from a page (tagging again, retraining, large imports and exports),
+    recorded so that the page shows its progress, also after a reload or from another server."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int | None = Field(default=None, foreign_key="site.id", index=True)
+    #: what the job does: ``retag``, ``accept_model`` …
+    kind: str = Field(max_length=32)
+    status: JobStatus = Field(default=JobStatus.queued, max_length=16)
+    #: units of work done so far, and how many there are (null while unknown)
+    done: int = Field(default=0)
+    total: int | None = Field(default=None)
+    #: the job's arguments, and what it found when it finished
+    params: dict[str, Any] = _json(default_factory=dict)
+    result: dict[str, Any] = _json(default_factory=dict)
+    error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = Field(default=None)
+    finished_at: datetime | None = Field(default=None)
 
 
 class Review(SQLModel, table=True):
@@ -427,3 +489,71 @@ class CommitmentUpdate(SQLModel, table=True):
     on: date = Field(default_factory=lambda: utcnow().date())
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed staff sign-ins, counted per account and per address and shared by every app server.
+
+    The key is a keyed hash (``account:…`` or ``address:…``): no email or address in clear.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    failures: int = Field(default=0)
+    last_failure: datetime = Field(default_factory=utcnow)
+
+
+class TokenPurpose(enum.StrEnum):
+    invitation = "invitation"
+    reset = "reset"
+
+
+class AccountToken(SQLModel, table=True):
+    """A link sent by e-mail to set a password: an invitation or a reset. Works once, expires."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: SHA-256 of the token in the link; the token itself is never stored
+    token_hash: str = Field(max_length=64, unique=True)
+    purpose: TokenPurpose = Field(max_length=16)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = Field(default=None)
+
+
+class AuditEvent(SQLModel, table=True):
+    """A staff action that matters: who, what, when, which site. Never resident text."""
+
+    __table_args__ = (Index("ix_auditevent_site_at", "site_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    #: the account that acted (kept as an address too, should the account go)
+    actor_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    actor: str = Field(default="", max_length=254)
+    #: one of ``survey.services.audit.ACTIONS``
+    action: str = Field(max_length=48)
+    site_id: int | None = Field(default=None, foreign_key="site.id", ondelete="CASCADE")
+    #: what was acted on, by its name (a survey's slug, an account's email, a key's label)
+    target: str = Field(default="", max_length=254)
+
+
+class ReferenceDistribution(SQLModel, table=True):
+    """Who lives in a site's neighbourhood, by the groups of one question (a census, say), so that
+    the people who answered can be compared with them and their answers weighted to them."""
+
+    __table_args__ = (UniqueConstraint("site_id", "question_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    #: the key of a demographic or single-choice question in the site's surveys
+    question_key: str = Field(max_length=64)
+    #: option code → the neighbourhood's share, as entered (need not sum exactly to 1)
+    shares: dict[str, float] = _json(default_factory=dict)
+    #: where the shares come from, e.g. "ACS 2023 5-year, tracts 12, 14"
+    source: str = Field(default="", max_length=300)
+    #: the year the shares describe (null: not given)
+    year: int | None = Field(default=None)
+    #: what the partnership is doing about who was not heard, ``{locale: text}``, for the public page
+    note: dict[str, str] = _json(default_factory=dict)
+    updated_at: datetime = Field(default_factory=utcnow)

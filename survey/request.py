@@ -14,12 +14,17 @@ from typing import Any
 
 from flask import Request
 from werkzeug.datastructures import MultiDict
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 from werkzeug.utils import cached_property
 
-#: C0 and C1 control characters except tab, line feed and carriage return (handled below).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_NEEDS_CLEANING = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: explicit bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069):
+#: typed into a name, U+202E makes "exe.txt" read "txt.exe" on every page that shows it. The
+#: marks (U+200E, U+200F) that right-to-left keyboards insert stay.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: C0 and C1 control characters except tab, line feed and carriage return (handled below), and
+#: the bidirectional controls above.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NEEDS_CLEANING = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _text(value: str) -> str:
@@ -42,14 +47,28 @@ class CleanRequest(Request):
             self.__dict__["form"] = _clean(form, self.parameter_storage_class)
 
     @cached_property
-    def args(self) -> MultiDict[str, str]:  # type: ignore[override]
-        return _clean(super().args, self.parameter_storage_class)  # type: ignore[no-any-return]
+    def args(self) -> MultiDict[str, str]:
+        cleaned: MultiDict[str, str] = _clean(super().args, self.parameter_storage_class)
+        return cleaned
+
+
+#: the largest id an integer column holds on every database we run on (PostgreSQL ``integer``)
+LARGEST_ID = 2**31 - 1
 
 
 class BoundedInt(IntegerConverter):
-    """``<int:…>`` in routes, but a number no database id can be (above 2**63 - 1) is a 404
-    rather than an overflow inside the query."""
+    """``<int:…>`` in routes, but a number no database id can be (above 2**31 - 1, the largest
+    PostgreSQL ``integer``) is a 404 rather than an overflow inside the query."""
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", LARGEST_ID)
         super().__init__(map, *args, **kwargs)
+
+
+class CleanSegment(UnicodeConverter):
+    """``<slug>`` in routes, but a path segment with a control character (``/s/%00``) matches no
+    route: a 404, never a NUL byte that PostgreSQL refuses inside the query."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", r"[^/\x00-\x1f\x7f-\x9f]", 1)

@@ -89,6 +89,14 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Any]:
             "DATABASE_URL": database_url,
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "SECRET_KEY": "test-secret",
+            # Jobs (tagging after a Send) run at once, so a test sees their result; the queue's
+            # own tests run real workers and threads (tests/app/test_queue.py).
+            "JOBS_EAGER": True,
+            # Counts may live in a Redis shared by the whole run: tests that need the limit on
+            # residents' sends set it themselves (tests/app/test_integrity.py).
+            "RESIDENT_SEND_LIMIT": "",
+            # Every resident page filled in from a kept page is compared with a full rendering.
+            "RESIDENT_PAGES_CHECKED": True,
         }
     )
     yield app
@@ -117,6 +125,20 @@ def runner(app: Any) -> Any:
 
 
 # -- factories ------------------------------------------------------------------------------
+
+
+def visits_question() -> dict[str, Any]:
+    """A required choice that a same-page condition can ask about ("never" brings one up)."""
+    return {
+        "key": "visits",
+        "kind": "single_choice",
+        "required": True,
+        "text": {"en": "Do you visit parks?", "es": "¿Visita parques?"},
+        "options": [
+            {"code": "often", "label": {"en": "Often", "es": "A menudo"}},
+            {"code": "never", "label": {"en": "Never", "es": "Nunca"}},
+        ],
+    }
 
 
 def survey_document(**overrides: Any) -> dict[str, Any]:

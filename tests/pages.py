@@ -77,3 +77,33 @@ def submit(
             data.append((name, str(item)))
     data.append(("action", action))
     return client.post(url, data=MultiDict(data))
+
+
+class _TableReader(HTMLParser):
+    """Every table row's cell texts, in document order (nested markup flattened)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self.rows:
+            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def table_rows(html: str | bytes) -> list[list[str]]:
+    reader = _TableReader()
+    reader.feed(html.decode() if isinstance(html, bytes) else html)
+    return reader.rows

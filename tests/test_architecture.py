@@ -45,6 +45,7 @@ def offenders(package: str, forbidden: tuple[str, ...]) -> list[str]:
         ("analysis", ("flask", "survey", "forms", "flask_wtf")),
         ("forms", ("flask", "survey", "analysis", "flask_wtf")),
         ("survey/services", ("flask", "flask_wtf", "forms", "survey.web")),
+        ("survey/formats", ("flask", "flask_wtf", "forms", "survey.web")),
     ],
 )
 def test_dependency_rule(package, forbidden):
@@ -68,3 +69,22 @@ def test_analysis_and_forms_import_without_flask():
         "assert 'flask' not in sys.modules, sorted(m for m in sys.modules if 'flask' in m)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_document_languages_and_services_import_without_flask():
+    code = (
+        "import sys, pkgutil, importlib, survey.document, survey.languages\n"
+        "import survey.services, survey.formats\n"
+        "for package in (survey.services, survey.formats):\n"
+        "    for info in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):\n"
+        "        importlib.import_module(info.name)\n"
+        "assert 'flask' not in sys.modules, sorted(m for m in sys.modules if 'flask' in m)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_blueprints_take_extensions_from_their_module():
+    for path, names in imports_of("survey/web").items():
+        source = path.read_text(encoding="utf-8")
+        assert "from survey import csrf" not in source, path
+        assert "survey.app" not in names, path

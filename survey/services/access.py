@@ -21,12 +21,17 @@ class Forbidden(PermissionError):
 
 class Need(enum.StrEnum):
     read = "read"  #: summaries, exports, the list of surveys
-    design = "design"  #: surveys, responses, review, commitments
+    review = "review"  #: reading and coding answers, training a candidate tagger
+    accept = "accept"  #: putting a candidate tagger to use (it re-tags every answer)
+    design = "design"  #: surveys, responses, codebook, commitments, API keys
+    references = "references"  #: the neighbourhood's reference shares (who lives there)
 
 
+#: Analysts read and code answers — that is their job — and may train a candidate tagger to see
+#: how it would do; switching the site to it changes every answer's themes, so staff decide.
 _ALLOWS: dict[Role, frozenset[Need]] = {
-    Role.staff: frozenset({Need.read, Need.design}),
-    Role.analyst: frozenset({Need.read}),
+    Role.staff: frozenset({Need.read, Need.review, Need.accept, Need.design, Need.references}),
+    Role.analyst: frozenset({Need.read, Need.review}),
 }
 
 

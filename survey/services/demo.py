@@ -2,7 +2,8 @@
 
 Three sites; at Riverside the "hopes" survey in eight languages with two rounds of answers
 written for the demo, tagged with themes, plus the partnership's outcome, map, commitments and a
-few approved quotes, and three demo accounts (development only).
+few approved quotes, the neighbourhood's shares by language at home and age, and three demo
+accounts (development only).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from survey.models import (
     SurveyStatus,
     utcnow,
 )
-from survey.services import accounts, insights, loop, tagging
+from survey.services import accounts, insights, loop, representation, tagging
 from survey.services.responses import add_answers
 from survey.services.surveys import create_from_document, publish
 
@@ -40,7 +41,7 @@ SITES = (
     ("eastlake", "Eastlake Community Alliance"),
 )
 #: development only: printed by ``seed-demo``; never use these accounts in production
-DEMO_PASSWORD = "riverside-demo"
+DEMO_PASSWORD = "riverside-demo-garden"
 DEMO_USERS = (
     ("admin@example.org", "admin", None),
     ("staff@riverside.example", "staff", "riverside"),
@@ -76,6 +77,7 @@ def seed(*, session: Session, answers: bool = True) -> dict[str, int]:
         for survey, key in ((earlier, "1"), (current, "2")):
             created["responses"] += _answers(session, riverside, survey, rounds[key])
         _loop(session, riverside, current)
+    _references(session, riverside)
     created["users"] = _users(session, sites)
     session.flush()
     return created
@@ -204,6 +206,23 @@ def _loop(session: Session, site: Site, current: Survey) -> None:
                     shown_text=shown,
                 )
     session.flush()
+
+
+def _references(session: Session, site: Site) -> None:
+    """Who lives around Riverside, by language at home and age, to compare respondents with."""
+    if representation.references_of(session=session, site=site):
+        return
+    content = _load("references.json")
+    for key, shares in content["questions"].items():
+        representation.save_reference(
+            session=session,
+            site=site,
+            question_key=key,
+            shares={code: str(share) for code, share in shares.items()},
+            source=content["source"],
+            year=str(content["year"]),
+            note=content["notes"].get(key, {}),
+        )
 
 
 def _users(session: Session, sites: dict[str, Site]) -> int:

@@ -10,23 +10,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from survey.document import (
-    CHOICE_KINDS,
     DEFAULT_MAX_LENGTH,
-    KINDS,
     N_,
-    PREFER_NOT_TO_SAY,
     TEXT_KINDS,
     Problem,
     questions,
     unknown_locales,
     validate,
 )
+from survey.languages import LOCALE_CODES, content_code
 from survey.models import Question, Section, Site, Survey, SurveyStatus, SurveyVersion, utcnow
 from survey.services.catalog import latest_version
 from survey.services.errors import InvalidDocument, NotFound
@@ -45,7 +42,7 @@ def slugify(text: str, *, separator: str = "_", limit: int = 40) -> str:
     return slug
 
 
-def _unique(base: str, taken: set[str], fallback: str) -> str:
+def unique_key(base: str, taken: set[str], fallback: str) -> str:
     base = base if base and base[0].isalpha() else f"{fallback}_{base}".strip("_")
     candidate, n = base, 2
     while candidate in taken:
@@ -54,7 +51,7 @@ def _unique(base: str, taken: set[str], fallback: str) -> str:
     return candidate
 
 
-def _checked(session: Session, survey: Survey, change: Callable[[], Any]) -> Any:
+def checked(session: Session, survey: Survey, change: Callable[[], Any]) -> Any:
     """Apply ``change`` inside a savepoint; keep it only if the draft is still valid."""
     with session.begin_nested():
         result = change()
@@ -83,7 +80,7 @@ def _move(session: Session, survey: Survey, ordered: list[Any], item: Any, step:
             entry.position = position
             session.add(entry)
 
-    _checked(session, survey, change)
+    checked(session, survey, change)
 
 
 # -- surveys ----------------------------------------------------------------------------------
@@ -160,9 +157,30 @@ def update_texts(
 
 
 def set_languages(
-    *, session: Session, survey: Survey, default_locale: str, locales: Sequence[str]
+    *,
+    session: Session,
+    survey: Survey,
+    default_locale: str,
+    locales: Sequence[str],
+    other: str = "",
+    interface_locale: str | None = None,
 ) -> None:
+    """The survey's languages: ``locales`` chosen from a list, plus ``other`` typed as language
+    codes (``sw, tl fa-AF``), any BCP 47 language for the survey's content; and the interface
+    language shown with those the app does not speak (``interface_locale``)."""
+    typed = [raw for raw in re.split(r"[\s,;]+", other) if raw]
+    locales = [*locales, *(content_code(raw) or raw for raw in typed)]
     problems = unknown_locales([default_locale, *locales], "survey")
+    if interface_locale is not None and interface_locale not in LOCALE_CODES:
+        problems.append(
+            Problem(
+                "survey",
+                N_("%(language)s is not a language we offer"),
+                params={"language": interface_locale},
+            )
+        )
+    if interface_locale in LOCALE_CODES:
+        survey.interface_locale = interface_locale
     if problems:
         raise InvalidDocument(problems)
     enabled = [default_locale, *[code for code in dict.fromkeys(locales) if code != default_locale]]
@@ -216,6 +234,7 @@ def duplicate_as_next_round(*, session: Session, survey: Survey, slug: str | Non
     assert site is not None
     copy = create_from_document(session=session, site=site, document=document)
     copy.previous_round_id = survey.id
+    copy.interface_locale = survey.interface_locale
     session.add(copy)
     session.flush()
     return copy
@@ -235,14 +254,15 @@ def section_at(*, session: Session, survey: Survey, key: str) -> Section:
 
 def add_section(*, session: Session, survey: Survey, title: str, locale: str) -> Section:
     existing = sections_of(session=session, survey=survey)
-    key = _unique(slugify(title) or "page", {s.key for s in existing}, "page")
+    key = unique_key(slugify(title) or "page", {s.key for s in existing}, "page")
     section = Section(
         survey_id=survey.id,  # type: ignore[arg-type]
         key=key,
         position=len(existing),
         title={locale: title.strip()} if title.strip() else {},
     )
-    return _checked(session, survey, lambda: session.add(section) or section)  # type: ignore[func-returns-value]
+    checked(session, survey, lambda: session.add(section))
+    return section
 
 
 def rename_section(
@@ -283,33 +303,6 @@ def delete_section(*, session: Session, survey: Survey, section: Section) -> Non
 # -- questions --------------------------------------------------------------------------------
 
 
-@dataclass
-class QuestionInput:
-    """What the question editor sends, in the survey's default language."""
-
-    kind: str
-    text: str
-    section_key: str
-    key: str = ""
-    help: str = ""
-    required: bool = False
-    #: ``(code, label)``; an empty code is made from the label
-    options: list[tuple[str, str]] = field(default_factory=list)
-    scale_min: int = 1
-    scale_max: int = 5
-    min_label: str = ""
-    max_label: str = ""
-    number_min: float | None = None
-    number_max: float | None = None
-    integer: bool = False
-    max_length: int | None = None
-    #: the site-wide cap on an answer's length (``ANSWER_MAX_CHARS``); ``max_length`` may not exceed it
-    answer_cap: int = DEFAULT_MAX_LENGTH
-    multiple: bool = False
-    #: ``(question key, option code)`` or None
-    show_if: tuple[str, str] | None = None
-
-
 def question_at(*, session: Session, survey: Survey, key: str) -> Question:
     question = session.exec(
         select(Question).where(Question.survey_id == survey.id, Question.key == key)
@@ -319,196 +312,7 @@ def question_at(*, session: Session, survey: Survey, key: str) -> Question:
     return question
 
 
-def parse_options(text: str) -> list[tuple[str, str]]:
-    """One option a line: ``Label`` or ``code = Label``."""
-    options = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        code, sep, label = line.partition("=")
-        options.append((code.strip(), label.strip()) if sep else ("", line.strip()))
-    return options
-
-
-def _apply(
-    question: Question,
-    data: QuestionInput,
-    *,
-    locale: str,
-    section: Section,
-    taken: set[str],
-    prefer_not_label: Mapping[str, str],
-) -> None:
-    if data.kind not in KINDS:
-        raise InvalidDocument(
-            [Problem("question", N_("unknown kind %(kind)s"), params={"kind": data.kind})]
-        )
-    key = data.key.strip().lower() or _unique(slugify(data.text)[:30] or "question", taken, "q")
-    if key in taken:
-        raise InvalidDocument(
-            [Problem(f"question {key}", N_("this key is already used by another question"))]
-        )
-    if (
-        data.kind in TEXT_KINDS
-        and not 1 <= (1 if data.max_length is None else data.max_length) <= data.answer_cap
-    ):
-        raise InvalidDocument(
-            [
-                Problem(
-                    f"question {key}",
-                    N_("the longest answer must be between 1 and %(max)s characters"),
-                    params={"max": data.answer_cap},
-                )
-            ]
-        )
-    question.key = key
-    question.kind = data.kind
-    question.section_id = section.id  # type: ignore[assignment]
-    question.required = data.required
-    question.text = (
-        {**question.text, locale: data.text.strip()}
-        if data.text.strip()
-        else {k: v for k, v in question.text.items() if k != locale}
-    )
-    question.help = (
-        {**question.help, locale: data.help.strip()}
-        if data.help.strip()
-        else {k: v for k, v in question.help.items() if k != locale}
-    )
-    settings: dict[str, Any] = {}
-    options: list[dict[str, Any]] = []
-    if data.kind in CHOICE_KINDS:
-        previous = {o["code"]: dict(o.get("label", {})) for o in question.options}
-        codes_seen: set[str] = set()
-        for code, label in data.options:
-            code = (code or slugify(label)[:30] or "option").lower()
-            if code in codes_seen and not code.startswith("option"):
-                pass  # validation names the duplicate
-            elif code in codes_seen:
-                code = _unique(code, codes_seen, "option")
-            codes_seen.add(code)
-            labels = previous.get(code, {})
-            labels = {**labels, locale: label} if label else labels
-            options.append({"code": code, "label": labels})
-        if data.kind == "demographic" and PREFER_NOT_TO_SAY not in codes_seen:
-            labels = previous.get(PREFER_NOT_TO_SAY) or dict(prefer_not_label)
-            options.append({"code": PREFER_NOT_TO_SAY, "label": labels})
-        if data.kind == "demographic":
-            settings["multiple"] = data.multiple
-    if data.kind == "rating":
-        old = question.settings.get("scale", {})
-        min_label = {**old.get("min_label", {}), locale: data.min_label} if data.min_label else {}
-        max_label = {**old.get("max_label", {}), locale: data.max_label} if data.max_label else {}
-        settings["scale"] = {"min": data.scale_min, "max": data.scale_max}
-        if min_label:
-            settings["scale"]["min_label"] = min_label
-        if max_label:
-            settings["scale"]["max_label"] = max_label
-    if data.kind == "number":
-        if data.number_min is not None:
-            settings["min"] = data.number_min
-        if data.number_max is not None:
-            settings["max"] = data.number_max
-        settings["integer"] = data.integer
-    if data.kind in ("short_text", "long_text") and data.max_length:
-        settings["max_length"] = data.max_length
-    question.options = options
-    question.settings = settings
-    if data.show_if:
-        target, code = data.show_if
-        question.show_if = {"question": target, "code": code}
-    else:
-        question.show_if = None
-
-
-def _resolve_show_if(session: Session, survey: Survey, question: Question) -> None:
-    """Store ``show_if`` with ``includes`` or ``equals`` to match the question it points at."""
-    if not question.show_if:
-        return
-    target = question.show_if["question"]
-    code = (
-        question.show_if.get("code")
-        or question.show_if.get("equals")
-        or question.show_if.get("includes")
-    )
-    referenced = session.exec(
-        select(Question).where(Question.survey_id == survey.id, Question.key == target)
-    ).first()
-    multiple = referenced is not None and (
-        referenced.kind == "multiple_choice"
-        or (referenced.kind == "demographic" and referenced.settings.get("multiple"))
-    )
-    question.show_if = {"question": target, ("includes" if multiple else "equals"): str(code)}
-
-
-def add_question(
-    *, session: Session, survey: Survey, data: QuestionInput, prefer_not_label: Mapping[str, str]
-) -> Question:
-    section = section_at(session=session, survey=survey, key=data.section_key)
-    existing = questions_of(session=session, survey=survey)
-    question = Question(
-        survey_id=survey.id,  # type: ignore[arg-type]
-        section_id=section.id,  # type: ignore[arg-type]
-        key="",
-        kind=data.kind,
-        position=1 + max((q.position for q in existing if q.section_id == section.id), default=-1),
-    )
-
-    def change() -> Question:
-        _apply(
-            question,
-            data,
-            locale=survey.default_locale,
-            section=section,
-            taken={q.key for q in existing},
-            prefer_not_label=prefer_not_label,
-        )
-        _resolve_show_if(session, survey, question)
-        session.add(question)
-        return question
-
-    return _checked(session, survey, change)  # type: ignore[no-any-return]
-
-
-def update_question(
-    *,
-    session: Session,
-    survey: Survey,
-    question: Question,
-    data: QuestionInput,
-    prefer_not_label: Mapping[str, str],
-) -> Question:
-    section = section_at(session=session, survey=survey, key=data.section_key)
-    others = {q.key for q in questions_of(session=session, survey=survey) if q.id != question.id}
-    old_key = question.key
-    moved = question.section_id != section.id
-
-    def change() -> Question:
-        _apply(
-            question,
-            data,
-            locale=survey.default_locale,
-            section=section,
-            taken=others,
-            prefer_not_label=prefer_not_label,
-        )
-        if moved:
-            question.position = 10_000  # last in its new page
-        _resolve_show_if(session, survey, question)
-        session.add(question)
-        if question.key != old_key:
-            for other in questions_of(session=session, survey=survey):
-                if other.show_if and other.show_if.get("question") == old_key:
-                    other.show_if = {**other.show_if, "question": question.key}
-                    session.add(other)
-        return question
-
-    result = _checked(session, survey, change)
-    _renumber(session, survey)
-    return result  # type: ignore[no-any-return]
-
-
-def _renumber(session: Session, survey: Survey) -> None:
+def renumber(session: Session, survey: Survey) -> None:
     for section in sections_of(session=session, survey=survey):
         items = [
             q for q in questions_of(session=session, survey=survey) if q.section_id == section.id
@@ -529,7 +333,7 @@ def move_question(*, session: Session, survey: Survey, question: Question, step:
 
 
 def delete_question(*, session: Session, survey: Survey, question: Question) -> None:
-    _checked(session, survey, lambda: session.delete(question))
+    checked(session, survey, lambda: session.delete(question))
 
 
 # -- publishing history -----------------------------------------------------------------------
@@ -542,37 +346,6 @@ def versions_of(*, session: Session, survey: Survey) -> list[SurveyVersion]:
             .where(SurveyVersion.survey_id == survey.id)
             .order_by(col(SurveyVersion.number).desc())
         )
-    )
-
-
-@dataclass(frozen=True)
-class Change:
-    kind: str  #: ``added`` | ``removed`` | ``changed`` | ``languages`` | ``texts``
-    subject: str  #: a question key, or ``survey``
-
-
-def describe_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[Change]:
-    """What publishing ``after`` changes compared with the last published ``before``."""
-    if before is None:
-        return [Change("added", q["key"]) for q in questions(after)]
-    old = {q["key"]: q for q in questions(before)}
-    new = {q["key"]: q for q in questions(after)}
-    changes = [Change("added", key) for key in new if key not in old]
-    changes += [Change("removed", key) for key in old if key not in new]
-    changes += [Change("changed", key) for key in new if key in old and new[key] != old[key]]
-    if list(before.get("locales", [])) != list(after.get("locales", [])):
-        changes.append(Change("languages", "survey"))
-    if any(before.get(k) != after.get(k) for k in ("title", "intro", "thank_you")):
-        changes.append(Change("texts", "survey"))
-    order = [*new, *old]
-    changes.sort(key=lambda c: order.index(c.subject) if c.subject in order else len(order))
-    return changes
-
-
-def pending_changes(*, session: Session, survey: Survey) -> list[Change]:
-    latest = latest_version(session=session, survey=survey)
-    return describe_changes(
-        latest.definition if latest else None, document_from_draft(session=session, survey=survey)
     )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -18,7 +20,31 @@ FORMATS = ("jsonl", "csv")
 #: a spreadsheet treats a cell starting with one of these as a formula
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: the columns every response export starts with
-_FIXED = ["id", "survey", "version", "locale", "channel", "submitted_at"]
+#: ``excluded``: staff left the response out of summaries (a flagged burst); it is still here, so
+#: that nothing is silently lost
+_FIXED = ["id", "survey", "version", "locale", "channel", "submitted_at", "excluded"]
+
+
+#: a formula character right after a separator some spreadsheet may assume (``,`` ``;`` tab)
+_INNER_FORMULA = re.compile(r"([,;\t])([=+\-@])")
+
+
+class _SpreadsheetWriter:
+    """A CSV writer whose cells stay inert whichever separator a spreadsheet assumes: many
+    locales read ``;``, which would make ``ok;=1+1`` two cells, the second a formula. A formula
+    character right after a separator inside a text cell gets the same ``'`` as at its start."""
+
+    def __init__(self, buffer: io.StringIO) -> None:
+        self._writer = csv.writer(buffer)
+
+    def writerow(self, cells: Iterable[Any]) -> None:
+        self._writer.writerow(
+            [_INNER_FORMULA.sub(r"\1'\2", c) if isinstance(c, str) else c for c in cells]
+        )
+
+
+def spreadsheet_writer(buffer: io.StringIO) -> _SpreadsheetWriter:
+    return _SpreadsheetWriter(buffer)
 
 
 def neutralise_cell(value: Any) -> Any:
@@ -65,6 +91,7 @@ def response_records(*, session: Session, survey: Survey) -> Iterator[dict[str, 
             "locale": response.locale,
             "channel": str(response.channel),
             "submitted_at": _utc(response.submitted_at),
+            "excluded": response.excluded,
             "answers": answers,
         }
 
@@ -88,7 +115,7 @@ def _answer_cells(answers: dict[str, Any], keys: Iterable[str]) -> list[Any]:
 def as_csv(records: Iterable[dict[str, Any]], columns: list[str]) -> Iterator[str]:
     """UTF-8 CSV with a byte-order mark (so spreadsheets read accents), one column a question."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheet_writer(buffer)
     writer.writerow([neutralise_cell(c) for c in (*_FIXED, *columns)])
     yield "\ufeff" + buffer.getvalue()
     for record in records:
@@ -158,48 +185,129 @@ def question_headers(session: Session, surveys: Iterable[Survey]) -> list[tuple[
     return list(seen.items())
 
 
-def _table(session: Session, surveys: list[Survey]) -> Iterator[list[Any]]:
+@dataclass(frozen=True)
+class Labels:
+    """Option labels to put beside codes, in one language."""
+
+    locale: str
+    #: the heading word of a label column ("label" in the reader's language)
+    heading: str = "label"
+    #: turns an app-supplied text (e.g. "Prefer not to say") into the reader's language
+    translate: Callable[[str], str] = str
+
+
+def option_labels(
+    session: Session, surveys: Iterable[Survey], labels: Labels
+) -> dict[str, dict[str, str]]:
+    """Per question with options: code → label in ``labels.locale`` (newest text wins)."""
+    from survey.document import localise
+    from survey.kinds import kind_of
+
+    found: dict[str, dict[str, str]] = {}
+    for survey in surveys:
+        versions = session.exec(
+            select(SurveyVersion)
+            .where(SurveyVersion.survey_id == survey.id)
+            .order_by(col(SurveyVersion.number))
+        ).all()
+        for version in versions:
+            default = version.definition.get("default_locale", "en")
+            for question in questions(version.definition):
+                kind = kind_of(question)
+                if kind is None or not kind.has_options:
+                    continue
+                builtin = kind.builtin_texts(question)
+                mine = found.setdefault(question["key"], {})
+                for option in question.get("options", []):
+                    code = str(option.get("code"))
+                    mine[code] = (
+                        labels.translate(builtin[code])
+                        if code in builtin
+                        else localise(option.get("label"), labels.locale, default) or code
+                    )
+    return found
+
+
+def _label_cell(value: Any, labels: dict[str, str]) -> str:
+    values = value if isinstance(value, list) else [] if value is None else [value]
+    return ";".join(labels.get(str(v), str(v)) for v in values)
+
+
+def _table(
+    session: Session, surveys: list[Survey], labels: Labels | None = None
+) -> Iterator[list[Any]]:
     headers = question_headers(session, surveys)
     keys = [key for key, _header in headers]
-    yield [*_FIXED, *(header for _key, header in headers), "themes"]
+    names = option_labels(session, surveys, labels) if labels else {}
+    columns: list[str] = []
+    for key, header in headers:
+        columns.append(header)
+        if key in names and labels is not None:
+            columns.append(f"{header} ({labels.heading})")
+    yield [*_FIXED, *columns, "themes"]
     for record in records_with_themes(session=session, surveys=surveys):
-        yield [
-            *(record[name] for name in _FIXED),
-            *_answer_cells(record["answers"], keys),
-            ";".join(record["themes"]),
-        ]
+        cells: list[Any] = []
+        for key, cell in zip(keys, _answer_cells(record["answers"], keys), strict=True):
+            cells.append(cell)
+            if key in names:
+                cells.append(_label_cell(record["answers"].get(key), names[key]))
+        yield [*(record[name] for name in _FIXED), *cells, ";".join(record["themes"])]
 
 
-def responses_csv(*, session: Session, surveys: Iterable[Survey]) -> str:
+def responses_csv(
+    *, session: Session, surveys: Iterable[Survey], labels: Labels | None = None
+) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in _table(session, list(surveys)):
+    writer = spreadsheet_writer(buffer)
+    for row in _table(session, list(surveys), labels):
         writer.writerow([neutralise_cell(cell) for cell in row])
     return "\ufeff" + buffer.getvalue()
 
 
-def responses_json(*, session: Session, surveys: Iterable[Survey]) -> bytes:
-    records = list(records_with_themes(session=session, surveys=surveys))
+def responses_json(
+    *, session: Session, surveys: Iterable[Survey], labels: Labels | None = None
+) -> bytes:
+    chosen = list(surveys)
+    records = list(records_with_themes(session=session, surveys=chosen))
+    if labels is not None:
+        names = option_labels(session, chosen, labels)
+        for record in records:
+            record["labels"] = {
+                key: _label_cell(value, names[key])
+                for key, value in record["answers"].items()
+                if key in names
+            }
     return json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def responses_xlsx(*, session: Session, surveys: Iterable[Survey]) -> bytes:
+def responses_xlsx(
+    *, session: Session, surveys: Iterable[Survey], labels: Labels | None = None
+) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("responses")
-    for row in _table(session, list(surveys)):
+    for row in _table(session, list(surveys), labels):
         sheet.append([neutralise_cell(cell) for cell in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
+def download_name(
+    *, site: str, survey: Survey | None, round_number: int | None, when: date, suffix: str
+) -> str:
+    """``<site>-<survey>-<round>-responses-<date>.<suffix>``: every download tells which survey
+    and round it holds (``all-surveys`` when it holds them all)."""
+    what = f"{survey.slug}-round-{round_number or 1}" if survey is not None else "all-surveys"
+    return f"{site}-{what}-responses-{when.isoformat()}.{suffix}"
+
+
 def groups_csv(
     table: Any,
     *,
-    theme_labels: dict[str, str],
-    group_labels: dict[str, str],
+    theme_labels: Mapping[str, str],
+    group_labels: Mapping[str, str],
     hidden_label: str,
     not_stated_label: str,
     total_label: str,
@@ -208,7 +316,7 @@ def groups_csv(
     from analysis.summary import NOT_STATED
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheet_writer(buffer)
     writer.writerow(
         [
             neutralise_cell(c)

@@ -9,7 +9,6 @@ rules come from ``analysis``.
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,9 +31,12 @@ from analysis.summary import (
     representative_quotes,
     wilson_interval,
 )
-from survey.document import PREFER_NOT_TO_SAY, localise, questions
+from survey.document import is_multiple, localise, questions
+from survey.kinds import kind_of
 from survey.models import Answer, AnswerTag, Response, Site, Survey
 from survey.services.catalog import latest_version
+from survey.services.integrity import counted, exclusion_mark
+from survey.services.results import groups_of
 from survey.services.tagging import codebook_for
 
 T = TypeVar("T")
@@ -90,14 +92,14 @@ def _survey_ids(surveys: Sequence[Survey]) -> list[int]:
 def response_count(session: Session, ids: Sequence[int]) -> int:
     return int(
         session.exec(
-            select(func.count(col(Response.id))).where(col(Response.survey_id).in_(ids))
+            select(func.count(col(Response.id))).where(col(Response.survey_id).in_(ids), counted())
         ).one()
     )
 
 
 def open_answer_people(session: Session, ids: Sequence[int]) -> int:
     statement = select(func.count(col(Response.id))).where(
-        col(Response.survey_id).in_(ids), col(Response.open_text).is_(True)
+        col(Response.survey_id).in_(ids), col(Response.open_text).is_(True), counted()
     )
     return int(session.exec(statement).one())
 
@@ -114,7 +116,11 @@ def theme_stats(session: Session, ids: Sequence[int]) -> dict[str, tuple[int, fl
             func.avg(col(AnswerTag.sentiment)),
             func.count(col(AnswerTag.sentiment)),
         )
-        .where(col(AnswerTag.survey_id).in_(ids), col(AnswerTag.effective).is_(True))
+        .where(
+            col(AnswerTag.survey_id).in_(ids),
+            col(AnswerTag.effective).is_(True),
+            counted(AnswerTag.response_id),
+        )
         .group_by(col(AnswerTag.theme_key))
     )
     return {
@@ -130,7 +136,7 @@ def theme_counts(session: Session, ids: Sequence[int]) -> dict[str, int]:
 def _grouped(session: Session, ids: Sequence[int], column: Any) -> tuple[tuple[str, int], ...]:
     statement = (
         select(column, func.count(col(Response.id)))
-        .where(col(Response.survey_id).in_(ids))
+        .where(col(Response.survey_id).in_(ids), counted())
         .group_by(column)
         .order_by(func.count(col(Response.id)).desc())
     )
@@ -169,6 +175,7 @@ def _quotes(
 ) -> dict[str, tuple[Quote, ...]]:
     quotes: dict[str, tuple[Quote, ...]] = {}
     used: set[int] = set()  # one answer illustrates one theme
+    said: set[str] = set()  # and the same words (said by two people) are quoted once
     for key in themes:
         rows = session.exec(
             select(Answer.id, Answer.text, Answer.lang)
@@ -177,6 +184,7 @@ def _quotes(
                 col(AnswerTag.survey_id).in_(ids),
                 col(AnswerTag.effective).is_(True),
                 AnswerTag.theme_key == key,
+                counted(AnswerTag.response_id),
             )
             .order_by(col(Answer.id).desc())
             .limit(QUOTE_POOL)
@@ -184,7 +192,7 @@ def _quotes(
         answers = [
             {"id": i, "text": t or "", "lang": lang or "en", "themes": [key]}
             for i, t, lang in rows
-            if i not in used
+            if i not in used and (t or "").strip().casefold() not in said
         ]
         # A quote should say something: prefer answers of a few words when there are enough.
         fuller = [a for a in answers if len(str(a["text"]).split()) >= MIN_QUOTE_WORDS]
@@ -193,6 +201,7 @@ def _quotes(
             pool, key, limit=QUOTES_PER_THEME, redactor=redactor, k=k
         )
         used.update(int(q.answer_id) for q in quotes[key])
+        said.update(t.strip().casefold() for i, t, _lang in rows if i in used and t)
     return quotes
 
 
@@ -207,6 +216,7 @@ def _phrases(session: Session, ids: Sequence[int]) -> dict[str, tuple[EmergentPh
             col(Response.survey_id).in_(ids),
             col(Answer.text).is_not(None),
             col(Answer.id).not_in(tagged),
+            counted(),
         )
         .order_by(col(Answer.id).desc())
         .limit(PHRASE_POOL)
@@ -219,7 +229,7 @@ _REMEMBERED: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _REMEMBERED_LOCK = Lock()
 
 
-def _remembered(session: Session, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+def remembered(session: Session, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
     """Quotes and phrases are read from samples of answers and change only when answers or tags
     do: keep them until a new response or tag arrives (the newest ids are part of the key)."""
     # The newest rows by primary key, with their times: an emptied database reuses ids.
@@ -231,7 +241,8 @@ def _remembered(session: Session, key: tuple[Any, ...], compute: Callable[[], T]
             select(AnswerTag.id, AnswerTag.created_at).order_by(col(AnswerTag.id).desc()).limit(1)
         ).first(),
     )
-    full = (str(session.get_bind().url), *key, *newest)
+    # Leaving responses out (or counting them again) changes what is shown, too.
+    full = (str(session.get_bind().engine.url), *key, *newest, exclusion_mark(session))
     with _REMEMBERED_LOCK:
         if full in _REMEMBERED:
             _REMEMBERED.move_to_end(full)
@@ -278,7 +289,7 @@ def summarise(
         themes=rows,
         by_language=_grouped(session, ids, col(Response.locale)),
         by_channel=_grouped(session, ids, col(Response.channel)),
-        quotes=_remembered(
+        quotes=remembered(
             session,
             ("quotes", tuple(ids), tuple(top), tuple(site.redact_names), site.k_threshold),
             lambda: _quotes(
@@ -287,7 +298,7 @@ def summarise(
         )
         if quotes
         else {},
-        phrases=_remembered(session, ("phrases", tuple(ids)), lambda: _phrases(session, ids))
+        phrases=remembered(session, ("phrases", tuple(ids)), lambda: _phrases(session, ids))
         if phrases
         else {},
         previous=previous,
@@ -341,6 +352,7 @@ class GroupingQuestion:
     key: str
     text: str
     options: Mapping[str, str]  #: code → label in the reader's language
+    multiple: bool = False  #: a person may be in several groups
 
 
 def grouping_questions(
@@ -354,10 +366,8 @@ def grouping_questions(
             continue
         default = version.definition.get("default_locale", "en")
         for question in questions(version.definition):
-            if (
-                question["kind"] in ("demographic", "single_choice")
-                and question["key"] not in found
-            ):
+            kind = kind_of(question)
+            if kind is not None and kind.groups_answers and question["key"] not in found:
                 found[question["key"]] = GroupingQuestion(
                     key=question["key"],
                     text=localise(question.get("text"), locale, default),
@@ -365,6 +375,7 @@ def grouping_questions(
                         o["code"]: localise(o.get("label"), locale, default)
                         for o in question.get("options", [])
                     },
+                    multiple=is_multiple(question),
                 )
     return list(found.values())
 
@@ -385,7 +396,8 @@ def breakdown(
     ids = _survey_ids(surveys)
     value = cast(col(Answer.value), String)
     group_answer = and_(
-        col(Answer.response_id) == col(AnswerTag.response_id), Answer.question_key == question_key
+        col(Answer.response_id) == col(AnswerTag.response_id),
+        col(Answer.question_key) == question_key,
     )
     sizes_by_value = session.exec(
         select(value, func.count(func.distinct(col(Answer.response_id))))
@@ -394,13 +406,18 @@ def breakdown(
             col(Response.survey_id).in_(ids),
             col(Response.open_text).is_(True),
             Answer.question_key == question_key,
+            counted(),
         )
         .group_by(value)
     ).all()
     counts_by_value = session.exec(
         select(value, AnswerTag.theme_key, func.count(func.distinct(col(AnswerTag.response_id))))
         .join(Answer, group_answer)
-        .where(col(AnswerTag.survey_id).in_(ids), col(AnswerTag.effective).is_(True))
+        .where(
+            col(AnswerTag.survey_id).in_(ids),
+            col(AnswerTag.effective).is_(True),
+            counted(AnswerTag.response_id),
+        )
         .group_by(value, col(AnswerTag.theme_key))
     ).all()
     sizes: dict[str, int] = {}
@@ -408,12 +425,12 @@ def breakdown(
     answered = 0
     for raw, people in sizes_by_value:
         answered += int(people)
-        for group in _groups(raw):
+        for group in groups_of(raw):
             sizes[group] = sizes.get(group, 0) + int(people)
     answered_by_theme: dict[str, int] = {}
     for raw, key, people in counts_by_value:
         answered_by_theme[key] = answered_by_theme.get(key, 0) + int(people)
-        for group in _groups(raw):
+        for group in groups_of(raw):
             bucket = counts.setdefault(group, {})
             bucket[key] = bucket.get(key, 0) + int(people)
     n = open_answer_people(session, ids)
@@ -431,12 +448,5 @@ def breakdown(
     )
 
 
-def _groups(raw: str | None) -> list[str]:
-    """The groups a stored answer puts someone in ("prefer not to say" joins the unstated)."""
-    try:
-        value = json.loads(raw) if raw is not None else None
-    except ValueError:
-        value = raw
-    values = value if isinstance(value, list) else [value]
-    groups = [NOT_STATED if v in (None, "", PREFER_NOT_TO_SAY) else str(v) for v in values]
-    return list(dict.fromkeys(groups)) or [NOT_STATED]
+#: for other services: the groups a stored answer puts someone in
+answer_groups = groups_of

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from analysis.summary import check_threshold
 from survey.document import N_, Problem, localise
 from survey.models import (
     Answer,
@@ -35,6 +36,7 @@ from survey.models import (
 )
 from survey.services import insights
 from survey.services.errors import InvalidDocument, NotFound
+from survey.services.integrity import counted
 from survey.services.tagging import codebook_for
 
 #: the longest texts staff may type (longer ones are refused, never cut)
@@ -410,14 +412,19 @@ def withdraw_quote(*, session: Session, site: Site, approval_id: int) -> None:
     session.flush()
 
 
-def approved_quotes(*, session: Session, site: Site) -> list[QuoteApproval]:
-    return list(
-        session.exec(
-            select(QuoteApproval)
-            .where(QuoteApproval.site_id == site.id, col(QuoteApproval.withdrawn_at).is_(None))
-            .order_by(col(QuoteApproval.approved_at).desc())
-        )
+def approved_quotes(
+    *, session: Session, site: Site, counted_only: bool = False
+) -> list[QuoteApproval]:
+    """Quotes approved and not withdrawn; with ``counted_only``, not from a response staff left
+    out of summaries (the public page)."""
+    query = select(QuoteApproval).where(
+        QuoteApproval.site_id == site.id, col(QuoteApproval.withdrawn_at).is_(None)
     )
+    if counted_only:
+        query = query.join(Answer, col(Answer.id) == col(QuoteApproval.answer_id)).where(
+            counted(Answer.response_id)
+        )
+    return list(session.exec(query.order_by(col(QuoteApproval.approved_at).desc())))
 
 
 # -- what the public sees -------------------------------------------------------------------------
@@ -479,7 +486,7 @@ def shown_round(*, session: Session, site: Site, k: int) -> tuple[Survey | None,
 def public_page(*, session: Session, site: Site, locale: str) -> PublicPage:
     codebook = codebook_for(session=session, site=site)
     active = set(codebook.keys)
-    k = insights.check_threshold(site.k_threshold)
+    k = check_threshold(site.k_threshold)
     survey, responses = shown_round(session=session, site=site, k=k)
     themes: list[PublicTheme] = []
     if survey is not None:
@@ -498,7 +505,7 @@ def public_page(*, session: Session, site: Site, locale: str) -> PublicPage:
         themes.sort(key=lambda t: (-t.count, t.label))
     quotes = tuple(
         q
-        for q in approved_quotes(session=session, site=site)
+        for q in approved_quotes(session=session, site=site, counted_only=True)
         if q.theme_key is None or q.theme_key in active
     )
     public = commitments_of(session=session, site=site, public_only=True)
@@ -506,7 +513,8 @@ def public_page(*, session: Session, site: Site, locale: str) -> PublicPage:
     default = site.default_locale
     shown = []
     for commitment in public:
-        latest = (updates.get(commitment.id or 0) or [None])[0]
+        recent = updates.get(commitment.id or 0)
+        latest = recent[0] if recent else None
         shown.append(
             PublicCommitment(
                 text=localise(commitment.text, locale, default),
@@ -538,9 +546,12 @@ def public_page(*, session: Session, site: Site, locale: str) -> PublicPage:
 @dataclass(frozen=True)
 class CrossSiteRow:
     site: Site
+    #: open answers (one per response that has one) over every published survey and round: a
+    #: resident who answered two rounds counts twice (answers are anonymous, never linked)
     n: int
     counts: Mapping[str, int | None]  #: None where the count is under the site's k
     commitments: Mapping[str, int]  #: status → how many
+    surveys: int = 0  #: published surveys and rounds counted
 
 
 def across_sites(
@@ -556,7 +567,7 @@ def across_sites(
         ids = [s.id or 0 for s in surveys]
         n = insights.open_answer_people(session, ids) if ids else 0
         counts = insights.theme_counts(session, ids) if ids else {}
-        k = insights.check_threshold(site.k_threshold)
+        k = check_threshold(site.k_threshold)
         by_status = dict(
             session.exec(
                 select(Commitment.status, func.count(col(Commitment.id)))
@@ -570,6 +581,7 @@ def across_sites(
                 n=n if n >= k else 0,
                 counts={t: (counts.get(t, 0) if counts.get(t, 0) >= k else None) for t in themes},
                 commitments={str(status): int(count) for status, count in by_status.items()},
+                surveys=len(surveys),
             )
         )
     return rows

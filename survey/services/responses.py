@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,10 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from survey.document import TEXT_KINDS, questions
-from survey.models import Answer, Channel, Response, Site, Survey, SurveyVersion
-from survey.services import tagging
-
-logger = logging.getLogger(__name__)
+from survey.models import Answer, Channel, Response, Survey, SurveyVersion
+from survey.services import integrity
+from survey.services.catalog import OpenSurvey
 
 
 def find_by_token(*, session: Session, token: str) -> Response | None:
@@ -23,12 +21,13 @@ def find_by_token(*, session: Session, token: str) -> Response | None:
 def submit(
     *,
     session: Session,
-    survey: Survey,
+    survey: Survey | OpenSurvey,
     version: SurveyVersion,
     answers: Mapping[str, Any],
     locale: str,
     channel: Channel,
     token: str,
+    event: str | None = None,
 ) -> tuple[Response, bool]:
     """Store a response and its answers; ``(response, created)``.
 
@@ -47,6 +46,7 @@ def submit(
         locale=locale,
         channel=channel,
         token=token,
+        event=event,
     )
     try:
         # A savepoint, so that losing a race with a concurrent send of the same token leaves
@@ -54,14 +54,16 @@ def submit(
         with session.begin_nested():
             session.add(response)
             session.flush()
-            stored = add_answers(session=session, response=response, answers=answers, kinds=kinds)
+            add_answers(session=session, response=response, answers=answers, kinds=kinds)
             session.flush()
     except IntegrityError:
         existing = find_by_token(session=session, token=token)
         if existing is None:
             raise
         return existing, False
-    _tag(session, survey, response, stored)
+    # Themes are read in a job after the request commits (``survey.queue``): the resident's Send
+    # does not wait for the tagger, and until then the answer is "being read".
+    integrity.flag_bursts(session=session, response=response)
     return response, True
 
 
@@ -85,22 +87,3 @@ def add_answers(
         response.open_text = True
         session.add(response)
     return stored
-
-
-def _tag(session: Session, survey: Survey, response: Response, stored: list[Answer]) -> None:
-    """Themes for the open answers. A failure here must never lose the answer: it is logged,
-    and ``flask analyze`` tags the answer later."""
-    site = session.get(Site, survey.site_id)
-    if site is None or not any(a.text for a in stored):
-        return
-    try:
-        with session.begin_nested():
-            tagging.tag_answers(
-                session=session,
-                site=site,
-                survey=survey,
-                answers=stored,
-                locales={response.id or 0: response.locale},
-            )
-    except Exception:  # any failure of the tagger; the answer itself is already safe
-        logger.exception("tagging failed for response %s; it stays untagged", response.id)

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from analysis.active import Candidate, teaching_order
 from analysis.learned import LearnedModelError, LearnedTagger, TrainingExample
+from analysis.summary import wilson_interval
 from survey.document import N_, Problem
 from survey.models import (
     Answer,
@@ -32,6 +34,8 @@ from survey.services import tagging
 from survey.services.errors import InvalidDocument, NotFound
 
 PAGE_SIZE = 20
+#: reviewed answers with a theme before a candidate tagger learns (and is judged on) that theme
+MIN_POSITIVES = 20
 #: no queue has this many pages; a larger page number in the address shows the last ones
 LAST_PAGE = 1_000_000
 
@@ -63,6 +67,13 @@ class QueueFilter:
     source: str | None = None  #: codebook | learned | semantic | human
     max_score: float | None = None  #: only answers whose best automatic score is below this
     reviewed: bool | None = False  #: False: still to review; True: reviewed; None: all
+    #: "newest" first, or "teach": what a review would teach the tagger most, first
+    order: str = "newest"
+
+
+#: how many of the newest matching answers the teaching order ranks (a page of a big queue
+#: stays fast; reviewing them brings older ones in)
+TEACH_POOL = 400
 
 
 def answer_of_site(*, session: Session, site: Site, answer_id: int) -> Answer:
@@ -101,15 +112,18 @@ def queue(
             )
         statement = statement.where(col(Answer.id).in_(tagged))
     total = int(session.exec(select(func.count()).select_from(statement.subquery())).one())
-    rows = session.exec(
-        statement.order_by(col(Answer.id).desc())
-        .offset(clamp_page(page) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    ids = [answer.id for answer, _slug in rows]
-    tags: dict[int, list[AnswerTag]] = {}
-    for tag in session.exec(select(AnswerTag).where(col(AnswerTag.answer_id).in_(ids))):
-        tags.setdefault(tag.answer_id, []).append(tag)
+    newest = statement.order_by(col(Answer.id).desc())
+    if filters.order == "teach":
+        pool = list(session.exec(newest.limit(TEACH_POOL)).all())
+        tags = _tags_of(session, [answer.id for answer, _slug in pool])
+        ranked = _by_teaching_value(session, site, pool, tags)
+        start = clamp_page(page) * PAGE_SIZE
+        rows = ranked[start : start + PAGE_SIZE]
+    else:
+        rows = list(
+            session.exec(newest.offset(clamp_page(page) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+        )
+        tags = _tags_of(session, [answer.id for answer, _slug in rows])
     items = [
         QueueItem(
             answer=answer,
@@ -120,6 +134,71 @@ def queue(
         for answer, slug in rows
     ]
     return items, total
+
+
+def _tags_of(session: Session, ids: Sequence[int | None]) -> dict[int, list[AnswerTag]]:
+    tags: dict[int, list[AnswerTag]] = {}
+    for tag in session.exec(select(AnswerTag).where(col(AnswerTag.answer_id).in_(ids))):
+        tags.setdefault(tag.answer_id, []).append(tag)
+    return tags
+
+
+def _by_teaching_value(
+    session: Session,
+    site: Site,
+    rows: Sequence[tuple[Answer, str]],
+    tags: Mapping[int, Sequence[AnswerTag]],
+) -> list[tuple[Answer, str]]:
+    """``rows`` ordered by what reviewing each would teach the site's tagger
+    (:mod:`analysis.active`): the learned tagger's uncertainty, codebook and learned tags that
+    disagree, languages few answers were reviewed in, and themes few reviews carry."""
+    learned = tagging.analyzer_for(session=session, site=site).learned
+    texts = [answer.text or "" for answer, _slug in rows]
+    scores = learned.probabilities(texts).tolist() if learned is not None and texts else []
+    thresholds = list(learned.thresholds) if learned is not None else []
+    reviewed: dict[str, int] = {}
+    for lang, count in session.exec(
+        select(Answer.lang, func.count(col(Answer.id)))
+        .join(Response, col(Response.id) == col(Answer.response_id))
+        .where(Response.site_id == site.id, col(Answer.reviewed).is_(True))
+        .group_by(col(Answer.lang))
+    ):
+        reviewed[lang or ""] = int(count)
+    by_theme = dict(
+        session.exec(
+            select(AnswerTag.theme_key, func.count(col(AnswerTag.id)))
+            .where(
+                AnswerTag.site_id == site.id,
+                col(AnswerTag.effective).is_(True),
+                col(AnswerTag.reviewer_id).is_not(None),
+            )
+            .group_by(col(AnswerTag.theme_key))
+        ).all()
+    )
+    labels = learned.labels if learned is not None else ()
+    candidates = []
+    for i, (answer, _slug) in enumerate(rows):
+        chances = dict(zip(labels, scores[i], strict=True)) if scores else {}
+        for tag in tags.get(answer.id or 0, []):
+            if tag.reviewer_id is None and tag.source == "codebook":
+                chances[tag.theme_key] = max(chances.get(tag.theme_key, 0.0), 1.0)
+        # Without a learned tagger there is nothing to disagree with the codebook.
+        mine = [
+            t for t in tags.get(answer.id or 0, []) if t.reviewer_id is None and learned is not None
+        ]
+        candidates.append(
+            Candidate(
+                id=str(i),
+                lang=answer.lang or "",
+                scores=scores[i] if scores else (),
+                thresholds=thresholds if scores else (),
+                codebook_themes=frozenset(t.theme_key for t in mine if t.source == "codebook"),
+                model_themes=frozenset(t.theme_key for t in mine if t.source == "learned"),
+                theme_chances=chances,
+            )
+        )
+    ranked = teaching_order(candidates, reviewed, reviewed_by_theme=by_theme)
+    return [rows[int(c.id)] for c in ranked]
 
 
 def decide(
@@ -301,7 +380,10 @@ def training_problem(error: LearnedModelError) -> Problem:
     if error.code == "too_few_positives":
         return Problem(
             "review",
-            N_("No theme has %(needed)s or more reviewed answers yet."),
+            N_(
+                "No theme has %(needed)s or more reviewed answers yet: a new tagger would be "
+                "judged on too few examples."
+            ),
             params={"needed": error.needed},
         )
     return Problem(
@@ -309,23 +391,82 @@ def training_problem(error: LearnedModelError) -> Problem:
     )
 
 
-def train_candidate(*, session: Session, site: Site) -> TaggerModel:
-    """Fit a learned tagger on reviewed answers; kept aside until staff accept it."""
+@dataclass(frozen=True)
+class ThemeReadiness:
+    key: str
+    positives: int  #: reviewed answers that carry the theme
+    needed: int
+
+    @property
+    def ready(self) -> bool:
+        return self.positives >= self.needed
+
+
+def readiness(*, session: Session, site: Site, needed: int = MIN_POSITIVES) -> list[ThemeReadiness]:
+    """Per theme of the codebook: how many reviewed answers carry it, against the threshold."""
+    counts: dict[str, int] = {}
+    for example in training_examples(session=session, site=site):
+        for key in set(example.themes):
+            counts[key] = counts.get(key, 0) + 1
+    keys = tagging.codebook_for(session=session, site=site).keys
+    return [ThemeReadiness(key, counts.get(key, 0), needed) for key in keys]
+
+
+def train_candidate(*, session: Session, site: Site, needed: int = MIN_POSITIVES) -> TaggerModel:
+    """Fit a learned tagger on reviewed answers; kept aside until staff accept it. Only themes
+    with ``needed`` reviewed answers are learned: fewer cannot be judged (a theme with five
+    examples scores 100 % or 0 % by luck)."""
     examples = training_examples(session=session, site=site)
     try:
-        tagger = LearnedTagger(seed=0).fit(examples)
+        tagger = LearnedTagger(seed=0).fit(examples, min_positives=needed)
     except LearnedModelError as exc:
         raise InvalidDocument([training_problem(exc)]) from exc
-    report = tagger.describe().get("training") or {}
+    report = dict(tagger.describe().get("training") or {})
+    report["needed"] = needed
+    report["positives"] = {
+        r.key: r.positives for r in readiness(session=session, site=site, needed=needed)
+    }
     model = TaggerModel(
         site_id=site.id,  # type: ignore[arg-type]
         archive=tagging.pack_model(tagger),
-        metrics=dict(report),
+        metrics=report,
         accepted=False,
     )
     session.add(model)
     session.flush()
     return model
+
+
+@dataclass(frozen=True)
+class ThemeFigures:
+    """A candidate's out-of-fold figures for one theme, each with a 95 % interval."""
+
+    key: str
+    positives: int
+    precision: tuple[float, float, float]  #: value, low, high
+    recall: tuple[float, float, float]
+    f1: tuple[float, float, float]
+
+
+def figures(metrics: Mapping[str, object]) -> dict[str, ThemeFigures]:
+    """Precision, recall and F1 with Wilson intervals, from the counts behind them (recall is of
+    the theme's reviewed answers; precision of the answers the tagger gave it; F1 = 2TP / (2TP +
+    FP + FN), its interval approximated the same way)."""
+    found: dict[str, ThemeFigures] = {}
+    labels = metrics.get("labels") or []
+    for m in labels if isinstance(labels, list) else []:
+        positives = int(m["positives"])
+        hits = round(float(m["recall"]) * positives)
+        given = round(hits / float(m["precision"])) if float(m["precision"]) > 0 else 0
+        misses, wrong = positives - hits, max(0, given - hits)
+        found[str(m["label"])] = ThemeFigures(
+            key=str(m["label"]),
+            positives=positives,
+            precision=(float(m["precision"]), *wilson_interval(hits, given)),
+            recall=(float(m["recall"]), *wilson_interval(hits, positives)),
+            f1=(float(m["f1"]), *wilson_interval(2 * hits, 2 * hits + wrong + misses)),
+        )
+    return found
 
 
 def candidate(*, session: Session, site: Site, model_id: int) -> TaggerModel:
@@ -335,16 +476,16 @@ def candidate(*, session: Session, site: Site, model_id: int) -> TaggerModel:
     return model
 
 
-def accept(*, session: Session, site: Site, model: TaggerModel) -> int:
-    """Switch the site to ``model`` and tag its answers again; the number of answers re-tagged."""
+def accept(*, session: Session, site: Site, model: TaggerModel) -> None:
+    """Switch the site to ``model``. Its answers are then tagged again by a job (the caller
+    starts it), since a large site takes longer than a page may."""
     for other in session.exec(select(TaggerModel).where(TaggerModel.site_id == site.id)):
         other.accepted = other.id == model.id
         session.add(other)
     session.flush()
-    surveys = list(session.exec(select(Survey).where(Survey.site_id == site.id)))
-    return tagging.retag(session=session, site=site, surveys=surveys)
 
 
 def per_theme_f1(metrics: Mapping[str, object]) -> dict[str, float]:
-    labels = metrics.get("labels") or []
-    return {str(m["label"]): float(m["f1"]) for m in labels if isinstance(m, dict)}  # type: ignore[union-attr]
+    labels = metrics.get("labels")
+    rows = labels if isinstance(labels, list) else []
+    return {str(m["label"]): float(m["f1"]) for m in rows if isinstance(m, dict)}

@@ -7,13 +7,15 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from survey import catalogs
 from survey.document import SCHEMA, validate
+from survey.kinds import REGISTRY
 from survey.models import Question, Section, Site, Survey, SurveyStatus, SurveyVersion, utcnow
 from survey.services.catalog import latest_version
 from survey.services.errors import InvalidDocument, NotFound
 
 #: question fields that live in ``Question.settings`` rather than in columns
-_SETTINGS = ("scale", "min", "max", "integer", "max_length", "multiple")
+_SETTINGS = ("scale", "min", "max", "integer", "max_length", "pattern", "multiple")
 
 
 def site_by_slug(*, session: Session, slug: str) -> Site:
@@ -119,7 +121,7 @@ def document_from_draft(*, session: Session, survey: Survey) -> dict[str, Any]:
             if q.help:
                 item["help"] = dict(q.help)
             if q.options:
-                item["options"] = [dict(o) for o in q.options]
+                item["options"] = _with_builtin_texts(q.kind, q.options, survey.locales)
             item.update({k: v for k, v in q.settings.items() if k in _SETTINGS})
             if q.show_if:
                 item["show_if"] = dict(q.show_if)
@@ -129,6 +131,27 @@ def document_from_draft(*, session: Session, survey: Survey) -> dict[str, Any]:
             entry["title"] = dict(section.title)
         document["sections"].append(entry)
     return document
+
+
+def _with_builtin_texts(
+    kind_name: str, options: list[dict[str, Any]], locales: list[str]
+) -> list[dict[str, Any]]:
+    """``options`` with the texts the app supplies (“Prefer not to say”) filled in from the
+    interface catalogs for every language staff did not word themselves: staff never have to
+    translate them, and may still override them."""
+    kind = REGISTRY.get(kind_name)
+    supplied = kind.builtin_texts({"kind": kind_name}) if kind else {}
+    filled = []
+    for option in options:
+        option = dict(option)
+        message = supplied.get(str(option.get("code")))
+        if message:
+            label = {k: v for k, v in dict(option.get("label") or {}).items() if str(v).strip()}
+            option["label"] = {
+                code: label.get(code) or catalogs.gettext_in(code, message) for code in locales
+            }
+        filled.append(option)
+    return filled
 
 
 def publish(*, session: Session, survey: Survey) -> SurveyVersion:
@@ -164,3 +187,8 @@ def survey_by_any_slug(*, session: Session, slug: str) -> Survey:
     if survey is None:
         raise NotFound(slug)
     return survey
+
+
+def language_or_default(survey: Survey, asked: str | None) -> str:
+    """``asked`` if it is one of the survey's languages, else the survey's default language."""
+    return asked if asked and asked in survey.locales else survey.default_locale

@@ -1,8 +1,10 @@
 """The one bridge between stored answers and the ``analysis`` library.
 
-Open answers are tagged when they arrive (cheap and synchronous: the codebook, the site's accepted
-learned model, language detection and sentiment), and again for a whole site after its codebook
-or model changes. Automatic tags count until a person reviews the answer; from then on only the
+Open answers are tagged in a job soon after they arrive (the codebook, the site's accepted learned
+model, language detection and sentiment; see ``survey.queue``), never inside the resident's Send:
+until then an answer's ``tagged_at`` is null and pages say it is being read. Any worker finds such
+answers (:func:`tag_pending`), so an answer whose job was lost is tagged by the next one. A whole
+site is tagged again after its codebook or model changes (:func:`retag`). Automatic tags count until a person reviews the answer; from then on only the
 reviewer's decisions do (see ``AnswerTag.effective``).
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -17,6 +20,8 @@ from pathlib import Path
 from threading import Lock
 from typing import Any
 
+from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, delete, select
 
 from analysis import codebook as codebooks
@@ -25,7 +30,7 @@ from analysis.combine import Analyzer, AnswerInput
 from analysis.language import LangIdIdentifier
 from analysis.learned import LearnedTagger
 from analysis.sentiment import SentimentByLanguage
-from survey import i18n
+from survey import languages
 from survey.document import N_, Problem
 from survey.models import (
     Answer,
@@ -36,8 +41,11 @@ from survey.models import (
     Survey,
     TaggerModel,
     TagStatus,
+    utcnow,
 )
 from survey.services.errors import InvalidDocument
+
+logger = logging.getLogger(__name__)
 
 _CACHE: dict[tuple[Any, ...], Analyzer] = {}
 _CODEBOOKS: dict[tuple[Any, ...], Codebook] = {}
@@ -115,8 +123,8 @@ def codebook_problems(issues: Iterable[codebooks.Issue]) -> list[Problem]:
                     params={
                         "theme": theme,
                         "keyword": issue.term or "",
-                        "language": i18n.LANGUAGES[lang].native_name
-                        if lang in i18n.LANGUAGES
+                        "language": languages.LANGUAGES[lang].native_name
+                        if lang in languages.LANGUAGES
                         else lang,
                         "limit": issue.detail or "",
                     },
@@ -231,7 +239,20 @@ def _identity(session: Session, row: SiteCodebook | TaggerModel | None) -> tuple
     was made (an emptied database hands out the same ids again), and the database itself."""
     if row is None:
         return ()
-    return (str(session.get_bind().url), row.id, row.created_at)
+    return (str(session.get_bind().engine.url), row.id, row.created_at)
+
+
+def warm_up() -> None:
+    """Load language identification, sentiment and the default codebook now (seconds), and tag
+    one text, so that a worker's first job does not wait for them."""
+    identifier, sentiment = _shared_parts()
+    analyzer = Analyzer(
+        codebook=CodebookTagger(codebooks.load_default()),
+        learned=None,
+        identifier=identifier,
+        sentiment=sentiment,
+    )
+    analyzer.analyze_many([AnswerInput("warm-up", "Safer streets and cheaper rent", "en")])
 
 
 @functools.cache
@@ -249,9 +270,25 @@ def tag_answers(
     locales: Mapping[int, str],
 ) -> None:
     """Tag open answers; ``locales`` maps a response id to the language the resident chose."""
+    read = _read(session, site, survey, answers, locales)
+    if read is not None:
+        _store(session, site, survey, read)
+
+
+_Read = tuple[list[Answer], list[Any], set[str]]
+
+
+def _read(
+    session: Session,
+    site: Site,
+    survey: Survey,
+    answers: Sequence[Answer],
+    locales: Mapping[int, str],
+) -> _Read | None:
+    """What the tagger finds in the open answers (the slow part; writes nothing)."""
     rows = [a for a in answers if a.text is not None]
     if not rows:
-        return
+        return None
     analyzer = analyzer_for(session=session, site=site)
     tagger = analyzer.codebook
     active = set(tagger.codebook.keys) if isinstance(tagger, CodebookTagger) else set()
@@ -259,34 +296,65 @@ def tag_answers(
         [AnswerInput(str(a.id), a.text or "", locales.get(a.response_id)) for a in rows],
         candidates=list(survey.locales),
     )
+    return rows, list(results), active
+
+
+def _store(session: Session, site: Site, survey: Survey, read: _Read) -> None:
+    """Replace the answers' automatic tags with what :func:`_read` found.
+
+    Written in bulk (one UPDATE and one INSERT for the batch): building an ORM object per tag
+    took half the time of tagging a site again.
+    """
+    rows, results, active = read
     ids = [a.id for a in rows]
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         delete(AnswerTag).where(
-            col(AnswerTag.answer_id).in_(ids), AnswerTag.status == TagStatus.auto
+            col(AnswerTag.answer_id).in_(ids), col(AnswerTag.status) == TagStatus.auto
         )
     )
+    now = utcnow()
+    changes: list[dict[str, Any]] = []
+    tags: list[dict[str, Any]] = []
     for answer, result in zip(rows, results, strict=True):
-        answer.lang = result.lang
-        answer.sentiment = result.sentiment
-        session.add(answer)
-        for tag in result.tags:
-            if tag.theme not in active:
-                continue
-            session.add(
-                AnswerTag(
-                    answer_id=answer.id,  # type: ignore[arg-type]
-                    response_id=answer.response_id,
-                    survey_id=survey.id,  # type: ignore[arg-type]
-                    site_id=site.id,  # type: ignore[arg-type]
-                    theme_key=tag.theme,
-                    score=tag.score,
-                    source=tag.source,
-                    status=TagStatus.auto,
-                    effective=not answer.reviewed,
-                    sentiment=result.sentiment,
-                )
-            )
-    session.flush()
+        changes.append(
+            {"b_id": answer.id, "b_lang": result.lang, "b_sentiment": result.sentiment, "b_at": now}
+        )
+        # The objects the caller holds show what was stored, without being written twice.
+        set_committed_value(answer, "lang", result.lang)
+        set_committed_value(answer, "sentiment", result.sentiment)
+        set_committed_value(answer, "tagged_at", now)
+        tags.extend(
+            {
+                "answer_id": answer.id,
+                "response_id": answer.response_id,
+                "survey_id": survey.id,
+                "site_id": site.id,
+                "theme_key": tag.theme,
+                "score": tag.score,
+                "source": tag.source,
+                "status": TagStatus.auto,
+                "reviewer_id": None,
+                "effective": not answer.reviewed,
+                "sentiment": result.sentiment,
+                "created_at": now,
+            }
+            for tag in result.tags
+            if tag.theme in active
+        )
+    session.flush()  # anything the caller changed goes first
+    connection = session.connection()
+    connection.execute(_UPDATE_READ, changes)
+    if tags:
+        connection.execute(insert(AnswerTag), tags)
+
+
+_UPDATE_READ = (
+    update(Answer)
+    .where(col(Answer.id) == bindparam("b_id"))
+    .values(
+        lang=bindparam("b_lang"), sentiment=bindparam("b_sentiment"), tagged_at=bindparam("b_at")
+    )
+)
 
 
 def retag(
@@ -312,6 +380,9 @@ def retag(
                 )
                 .order_by(col(Answer.id))
                 .limit(batch)
+                # Waits for a job tagging one of these new answers, so that its tags are
+                # replaced rather than doubled (PostgreSQL; SQLite writes one at a time).
+                .with_for_update(of=Answer)
             ).all()
             if not rows:
                 break
@@ -330,9 +401,91 @@ def retag(
     return done
 
 
-def open_answer_count(*, session: Session, surveys: Iterable[Survey]) -> int:
-    from sqlalchemy import func
+def tag_pending(*, session: Session, limit: int = 500) -> int:
+    """Tag up to ``limit`` open answers nobody has read yet, of any site; how many were taken.
 
+    The answers are read first (the slow part, which on SQLite holds no lock), then claimed:
+    ``tagged_at`` is set in this transaction where it is still null, and only the claimed answers
+    get tags. So two workers never tag the same answer (on PostgreSQL, rows another worker holds
+    are skipped), and a worker that dies before its commit leaves its answers untagged for the
+    next one. An answer the tagger fails on is logged and marked read without themes, so that it
+    cannot hold up the others.
+    """
+    rows = session.exec(
+        select(Answer, Response.locale, Response.survey_id)
+        .join(Response, col(Response.id) == col(Answer.response_id))
+        .where(col(Answer.tagged_at).is_(None), col(Answer.text).is_not(None))
+        .order_by(col(Answer.id))
+        .limit(limit)
+        .with_for_update(of=Answer, skip_locked=True)
+    ).all()
+    if not rows:
+        return 0
+    by_survey: dict[int, list[tuple[Answer, str]]] = {}
+    for answer, locale, survey_id in rows:
+        by_survey.setdefault(survey_id, []).append((answer, locale))
+    found: list[tuple[Site, Survey, _Read]] = []
+    for survey_id, pairs in by_survey.items():
+        survey = session.get(Survey, survey_id)
+        site = session.get(Site, survey.site_id) if survey is not None else None
+        if survey is not None and site is not None:
+            found.extend(
+                (site, survey, read) for read in _read_or_skip(session, site, survey, pairs)
+            )
+    claimed = set(
+        session.connection()
+        .execute(
+            update(Answer)
+            .where(
+                col(Answer.id).in_([a.id for a, _l, _s in rows]), col(Answer.tagged_at).is_(None)
+            )
+            .values(tagged_at=utcnow())
+            .returning(col(Answer.id))
+        )
+        .scalars()
+    )
+    for site, survey, (answers, results, active) in found:
+        kept = [(a, r) for a, r in zip(answers, results, strict=True) if a.id in claimed]
+        if kept:
+            read = ([a for a, _r in kept], [r for _a, r in kept], active)
+            _store(session, site, survey, read)
+    return len(claimed)
+
+
+def _read_or_skip(
+    session: Session, site: Site, survey: Survey, pairs: Sequence[tuple[Answer, str]]
+) -> list[_Read]:
+    """Read ``pairs`` together; if the tagger fails, one by one, leaving out any it fails on."""
+    locales = {answer.response_id: locale for answer, locale in pairs}
+    try:
+        read = _read(session, site, survey, [a for a, _locale in pairs], locales)
+        return [read] if read is not None else []
+    except Exception:
+        if len(pairs) == 1:
+            logger.exception(
+                "the tagger failed on answer %s; it stays without themes", pairs[0][0].id
+            )
+            return []
+    return [r for pair in pairs for r in _read_or_skip(session, site, survey, [pair])]
+
+
+def untagged_count(*, session: Session, surveys: Iterable[Survey]) -> int:
+    """Open answers of ``surveys`` still being read."""
+    ids = [s.id for s in surveys]
+    return int(
+        session.exec(
+            select(func.count(col(Answer.id)))
+            .join(Response, col(Response.id) == col(Answer.response_id))
+            .where(
+                col(Response.survey_id).in_(ids),
+                col(Answer.text).is_not(None),
+                col(Answer.tagged_at).is_(None),
+            )
+        ).one()
+    )
+
+
+def open_answer_count(*, session: Session, surveys: Iterable[Survey]) -> int:
     ids = [s.id for s in surveys]
     return int(
         session.exec(

@@ -53,3 +53,18 @@ document.addEventListener("keydown", (event) => {
     }
   });
 })();
+// The question editor shows only the chosen kind's fields: at once with this script, after
+// "Show the fields of this kind" without it.
+(() => {
+  const form = document.querySelector("form[data-question-form]");
+  const kind = form?.querySelector("select[name=kind]");
+  if (!form || !kind) return;
+  form.querySelectorAll("[data-no-js]").forEach((element) => { element.hidden = true; });
+  const show = () => {
+    form.querySelectorAll("[data-kinds]").forEach((group) => {
+      group.hidden = !group.getAttribute("data-kinds").split(" ").includes(kind.value);
+    });
+  };
+  kind.addEventListener("change", show);
+  show();
+})();

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 from werkzeug.wrappers import Response as HttpResponse
 
-from forms.staff import ROLE_LABELS, MemberForm, SiteForm, UserForm
+from forms.staff import ROLE_LABELS, InviteForm, MemberForm, SiteForm, UserForm
 from survey import db, i18n
 from survey.i18n import _
-from survey.models import Role
-from survey.services import accounts, loop, sites
+from survey.models import Role, Site, TokenPurpose, User
+from survey.services import account_links, accounts, audit, loop, second_factor, sites
 from survey.services.errors import InvalidDocument, NotFound
-from survey.web import staff
+from survey.web import account_mail, staff
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -69,6 +79,7 @@ def site_members(site_slug: str) -> HttpResponse | tuple[str, int]:
         else:
             role = form.role.data if form.role.data in ROLE_LABELS else "staff"
             accounts.grant(session=db.session(), user=user, site=site, role=Role(role))
+            _audit("role.grant", site=site, target=f"{user.email} {role}")
             flash(_("%(email)s can now work on %(site)s.", email=user.email, site=site.name), "ok")
             return redirect(url_for("admin.site_members", site_slug=site.slug), code=303)
     status = 422 if request.method == "POST" else 200
@@ -81,7 +92,9 @@ def remove_member(site_slug: str, user_id: int) -> HttpResponse:
     site = sites.site_by_slug(session=db.session(), slug=site_slug)
     if site is None:
         raise NotFound(site_slug)
+    removed = db.session().get(User, user_id)
     if accounts.revoke(session=db.session(), user_id=user_id, site=site):
+        _audit("role.revoke", site=site, target=removed.email if removed else "")
         flash(_("Access removed."), "ok")
     else:
         flash(_("That person had no access to this site, so nothing was removed."), "error")
@@ -101,14 +114,198 @@ def users() -> HttpResponse | tuple[str, int]:
                 locale=i18n.current_locale(),
             )
         except accounts.AccountError as error:
-            form.email.errors = [_(str(error))]
+            form[error.field].errors = [_(str(error))]
         else:
+            _audit("account.create", target=user.email)
             flash(_("Account %(email)s created.", email=user.email), "ok")
             return redirect(url_for("admin.users"), code=303)
     status = 422 if request.method == "POST" else 200
+    return _users_page(form, _invite_form(), status)
+
+
+def _invite_form() -> InviteForm:
+    form = staff.form(InviteForm)
+    form.site.choices = [(s.slug, s.name) for s in sites.all_sites(session=db.session())]
+    return form
+
+
+def _users_page(form: UserForm, invite: InviteForm, status: int) -> tuple[str, int]:
     return render_template(
-        "admin/users.html", form=form, users=accounts.all_users(session=db.session())
+        "admin/users.html",
+        form=form,
+        invite=invite,
+        users=accounts.all_users(session=db.session()),
+        mail_configured=bool(current_app.config.get("MAIL_SERVER")),
     ), status
+
+
+def _audit(action: str, *, site: Site | None = None, target: str = "") -> None:
+    audit.record(session=db.session(), actor=staff.user(), action=action, site=site, target=target)
+
+
+def _hand_over(user: User, raw: str, purpose: TokenPurpose) -> None:
+    """Mail the link, or show it to the administrator when it could not be mailed."""
+    link = account_mail.deliver(user=user, raw=raw, purpose=purpose)
+    if link is None:
+        flash(_("A link was sent to %(email)s.", email=user.email), "ok")
+    else:
+        flash(
+            _(
+                "No mail was sent. Give %(email)s this link yourself; it works once: %(link)s",
+                email=user.email,
+                link=link,
+            ),
+            "ok",
+        )
+
+
+@bp.post("/users/invite")
+def invite() -> HttpResponse | tuple[str, int]:
+    form = _invite_form()
+    if not form.validate():
+        return _users_page(staff.form(UserForm), form, 422)
+    role = form.role.data if form.role.data in (*ROLE_LABELS, "admin") else "staff"
+    site = sites.site_by_slug(session=db.session(), slug=form.site.data or "")
+    if role != "admin" and site is None:
+        form.site.errors = [_("Choose the site this person will work on.")]
+        return _users_page(staff.form(UserForm), form, 422)
+    try:
+        user, raw = account_links.invite(
+            session=db.session(),
+            email=form.email.data or "",
+            role=None if role == "admin" else Role(role),
+            site=site,
+            locale=i18n.current_locale(),
+        )
+    except accounts.AccountError as error:
+        form.email.errors = [_(str(error))]
+        return _users_page(staff.form(UserForm), form, 422)
+    _audit("account.invite", site=site, target=f"{user.email} {role}")
+    _hand_over(user, raw, TokenPurpose.invitation)
+    return redirect(url_for("admin.users"), code=303)
+
+
+def _account(user_id: int) -> User:
+    user = db.session().get(User, user_id)
+    if user is None:
+        raise NotFound(str(user_id))
+    return user
+
+
+@bp.post("/users/<int:user_id>/reset-link")
+def reset_link(user_id: int) -> HttpResponse:
+    user = _account(user_id)
+    raw = account_links.issue(session=db.session(), user=user, purpose=TokenPurpose.reset)
+    _audit("account.reset_link", target=user.email)
+    _hand_over(user, raw, TokenPurpose.reset)
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+def sign_out_everywhere(user_id: int) -> HttpResponse:
+    user = _account(user_id)
+    accounts.end_sessions(session=db.session(), user=user)
+    _audit("account.sign_out_everywhere", target=user.email)
+    flash(_("%(email)s is signed out everywhere.", email=user.email), "ok")
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>/active")
+def set_active(user_id: int) -> HttpResponse:
+    user = _account(user_id)
+    active = request.form.get("active") == "1"
+    if user.id == getattr(staff.user(), "id", None) and not active:
+        flash(_("You cannot deactivate your own account."), "error")
+        return redirect(url_for("admin.users"), code=303)
+    accounts.set_active(session=db.session(), user=user, active=active)
+    _audit("account.reactivate" if active else "account.deactivate", target=user.email)
+    if active:
+        flash(_("%(email)s can sign in again.", email=user.email), "ok")
+    else:
+        flash(_("%(email)s can no longer sign in.", email=user.email), "ok")
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>/second-factor/reset")
+def reset_second_factor(user_id: int) -> HttpResponse:
+    user = _account(user_id)
+    if not user.totp_on and not user.totp_secret:
+        flash(_("%(email)s has no second factor, so nothing was reset.", email=user.email), "error")
+        return redirect(url_for("admin.users"), code=303)
+    second_factor.reset(session=db.session(), user=user)
+    _audit("second_factor.reset", target=user.email)
+    flash(
+        _(
+            "The second factor of %(email)s is reset and their sessions have ended. "
+            "They sign in with their password and can set up a new one.",
+            email=user.email,
+        ),
+        "ok",
+    )
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.post("/sites/<site_slug>/second-factor")
+def require_second_factor(site_slug: str) -> HttpResponse:
+    site = sites.site_by_slug(session=db.session(), slug=site_slug)
+    if site is None:
+        raise NotFound(site_slug)
+    required = request.form.get("required") == "1"
+    second_factor.require(session=db.session(), site=site, required=required)
+    _audit(
+        "second_factor.require" if required else "second_factor.unrequire",
+        site=site,
+        target=site.slug,
+    )
+    if required:
+        flash(
+            _(
+                "Everyone who works on %(site)s now needs a second factor; those without one "
+                "are asked to set it up before they see the site.",
+                site=site.name,
+            ),
+            "ok",
+        )
+    else:
+        flash(_("%(site)s no longer requires a second factor.", site=site.name), "ok")
+    return redirect(url_for("admin.site_members", site_slug=site.slug), code=303)
+
+
+@bp.get("/audit")
+def audit_log() -> str:
+    site = _audited_site()
+    return render_template(
+        "admin/audit.html",
+        site=site,
+        events=audit.events(session=db.session(), site=site),
+        labels=audit.ACTIONS,
+        site_names={s.id: s.name for s in sites.all_sites(session=db.session())},
+    )
+
+
+@bp.get("/audit.csv")
+def audit_csv() -> Response:
+    site = _audited_site()
+    data = audit.as_csv(
+        audit.events(session=db.session(), site=site, limit=100_000),
+        site_slugs={s.id: s.slug for s in sites.all_sites(session=db.session()) if s.id},
+    )
+    name = f"audit-{site.slug}.csv" if site else "audit.csv"
+    return Response(
+        data.encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
+
+
+def _audited_site() -> Site | None:
+    slug = request.args.get("site")
+    if not slug:
+        return None
+    site = sites.site_by_slug(session=db.session(), slug=slug)
+    if site is None:
+        raise NotFound(slug)
+    return site
 
 
 @bp.get("/overview")

@@ -20,7 +20,7 @@ _PAGES = {
 
 
 #: Where staff work; their error pages speak to staff, in the staff interface's language.
-_STAFF_PATHS = ("/sites", "/admin", "/login")
+_STAFF_PATHS = ("/sites", "/admin", "/login", "/account")
 
 
 def _for_staff() -> bool:

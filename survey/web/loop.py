@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from survey import db, i18n
 from survey.i18n import LANGUAGES, _
 from survey.models import Commitment, Site
-from survey.services import loop, sites, tagging
+from survey.services import loop, representation, results, sites, tagging
 from survey.services.access import Need
 from survey.services.errors import InvalidDocument, NotFound
 from survey.web import staff
@@ -31,7 +31,30 @@ def page(site_slug: str) -> str:
         raise NotFound(site_slug)
     locale = i18n.select_locale(site.locales, site.default_locale)
     view = loop.public_page(session=db.session(), site=site, locale=locale)
-    return render_template("loop/public.html", site=site, view=view, statuses=_status_labels())
+    # who we heard from (survey/services/representation.py)
+    heard = representation.heard_from(
+        session=db.session(), site=site, survey=view.survey, locale=locale
+    )
+    questions = (
+        results.question_results(
+            session=db.session(),
+            site=site,
+            surveys=[view.survey],
+            locale=locale,
+            translate=_,
+            only=site.public_questions,
+        )
+        if view.survey is not None and site.public_questions
+        else []
+    )
+    return render_template(
+        "loop/public.html",
+        site=site,
+        view=view,
+        statuses=_status_labels(),
+        questions=[q for q in questions if not q.is_text and not q.result.suppressed],
+        heard=heard,
+    )
 
 
 # -- staff ------------------------------------------------------------------------------------

@@ -14,23 +14,38 @@ from survey import db, i18n
 from survey.document import PLACES, Problem
 from survey.i18n import _
 from survey.models import Site, User
-from survey.services import access
+from survey.request import LARGEST_ID
+from survey.services import access, second_factor
 from survey.services.access import Need
 
 F = TypeVar("F", bound=StaffForm)
 
 
 def user() -> User | None:
-    return current_user if getattr(current_user, "is_authenticated", False) else None  # type: ignore[return-value]
+    return current_user if getattr(current_user, "is_authenticated", False) else None
+
+
+class EnrolmentNeeded(Exception):
+    """The site asked for requires a second factor and the signed-in user has none yet (the
+    account pages send them to set it up)."""
+
+    def __init__(self, site_name: str) -> None:
+        super().__init__(site_name)
+        self.site_name = site_name
 
 
 def site(slug: str, need: Need = Need.read) -> Site:
-    """The site if the signed-in user may ``need`` it (404 / 403 otherwise, via error handlers)."""
-    return access.site_for(session=db.session(), user=user(), slug=slug, need=need)
+    """The site if the signed-in user may ``need`` it (404 / 403 otherwise, via error handlers;
+    the page to set up a second factor first when the site requires one)."""
+    member = user()
+    found = access.site_for(session=db.session(), user=member, slug=slug, need=need)
+    if member is not None and second_factor.must_enrol(user=member, site=found):
+        raise EnrolmentNeeded(found.name)
+    return found
 
 
 #: the largest number a query string or form may carry to the database (a 32-bit integer)
-LARGEST_NUMBER = 2**31 - 1
+LARGEST_NUMBER = LARGEST_ID
 
 
 def number(raw: str | None, default: int | None = None) -> int | None:
@@ -55,11 +70,19 @@ def same_site(target: str | None, fallback: str) -> str:
     return target
 
 
-def can_design(site: Site) -> bool:
+def can(site: Site, need: Need) -> bool:
     member = user()
     return member is not None and access.can(
-        session=db.session(), user=member, site=site, need=Need.design
+        session=db.session(), user=member, site=site, need=need
     )
+
+
+def can_design(site: Site) -> bool:
+    return can(site, Need.design)
+
+
+def can_review(site: Site) -> bool:
+    return can(site, Need.review)
 
 
 def form(form_class: type[F], obj: Any = None, **defaults: Any) -> F:

@@ -32,7 +32,7 @@ def test_tags_carry_a_score_and_the_learned_source(tagger: LearnedTagger) -> Non
 
 
 def test_empty_answers_get_no_tags(tagger: LearnedTagger) -> None:
-    assert tagger.tag_many(["", "   ", "🙂"])[:2] == [[], []]
+    assert tagger.tag_many(["", "   ", "🙂", "-", "?!"]) == [[], [], [], [], []]
 
 
 def test_a_saved_model_tags_exactly_like_the_original(
@@ -107,7 +107,7 @@ def test_a_site_with_thirty_answers_and_rare_labels_still_trains() -> None:
 
 
 def test_thresholds_of_rare_labels_lean_towards_the_common_one() -> None:
-    from analysis.learned import _best_threshold, _smoothed_thresholds
+    from analysis.calibration import _best_threshold, _smoothed_thresholds
 
     rng = np.random.default_rng(0)
     truth = np.zeros((400, 2), dtype=np.int8)

@@ -59,3 +59,69 @@ def test_an_english_trained_model_tags_other_languages(
     labels = list(tagger.labels)
     assert int(np.argmax(scores[0])) == labels.index("transport")
     assert int(np.argmax(scores[1])) == labels.index("parks")
+
+
+def test_retraining_into_the_same_model_directory_reuses_the_sentence_vectors(
+    encoder, tmp_path, training_examples: list[TrainingExample], capsys
+) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import json
+
+    from analysis.cli import EMBEDDINGS_FILE, main
+
+    model = tmp_path / "model"
+    lines = "".join(
+        json.dumps({"id": i, "text": e.text, "themes": list(e.themes)}) + "\n"
+        for i, e in enumerate(training_examples)
+    )
+    assert main(["train", "--model", str(model)], io.StringIO(lines), io.StringIO()) == 0
+    first = capsys.readouterr().err
+    assert f"{len(training_examples)} newly embedded" in first
+    assert (model / EMBEDDINGS_FILE).is_file()
+    more = lines + json.dumps({"id": "new", "text": "Rent doubled", "themes": ["housing"]}) + "\n"
+    assert main(["train", "--model", str(model)], io.StringIO(more), io.StringIO()) == 0
+    assert "1 newly embedded" in capsys.readouterr().err
+    out = io.StringIO()
+    tag_input = io.StringIO(json.dumps({"id": "a", "text": "El autobús nunca llega"}) + "\n")
+    assert main(["tag", "--model", str(model)], tag_input, out) == 0
+    assert "transport" in json.loads(out.getvalue())["themes"]
+
+
+def test_a_damaged_vector_file_is_rebuilt_not_trusted(encoder, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from analysis.semantic import StoredEncoder
+
+    path = tmp_path / "embeddings.npz"
+    path.write_bytes(b"not a numpy file")
+    store = StoredEncoder(encoder, path)
+    vectors = store.embed(["the bus is late", "", "the bus is late"])
+    assert store.computed == 1
+    assert np.allclose(vectors[0], encoder.embed(["the bus is late"])[0], atol=1e-5)
+    assert not vectors[1].any()
+    store.save()
+    again = StoredEncoder(encoder, path)
+    assert np.array_equal(again.embed(["the bus is late"]), vectors[:1])
+    assert again.computed == 0
+
+
+def test_the_fallback_speaks_only_where_the_codebook_caught_nothing(
+    encoder, training_examples: list[TrainingExample]
+) -> None:  # type: ignore[no-untyped-def]
+    from analysis.codebook import CodebookTagger
+    from analysis.combine import Analyzer
+
+    generous = TaggerOptions(
+        classifier="svm",
+        C=1.0,
+        min_df=1,
+        fallback_margin=50.0,
+        runner_up_margin=0.0,
+        fallback_floor=0.0,
+    )
+    tagger = LearnedTagger(options=generous, encoder=encoder).fit(training_examples)
+    text = "More doctors and a clinic"  # health: none of the model's three labels
+    guess = {t.theme for t in tagger.tag(text, "en")}
+    assert guess, "alone, the model falls back to its best label"
+    combined = Analyzer(codebook=CodebookTagger(), learned=tagger).analyze("1", text, "en")
+    assert {t.theme for t in combined.tags} == {"health"}
+    alone = Analyzer(codebook=None, learned=tagger).analyze("1", text, "en")
+    assert {t.theme for t in alone.tags} == guess

@@ -57,6 +57,7 @@ def test_export_jsonl_shows_each_answer_once(runner, make_survey, session):
         "locale",
         "channel",
         "submitted_at",
+        "excluded",
         "answers",
     }
     assert record["answers"] == {"hopes": "Más árboles", "kids": "yes", "age": 41}
@@ -195,8 +196,8 @@ def test_user_create_reads_the_password_from_standard_input(runner, make_site, s
 
 
 def test_import_survey_from_an_xlsform_and_publish(runner, make_site, session, tmp_path):
+    from survey.formats.xlsform import xlsx_from_document
     from survey.services.demo import demo_document
-    from survey.services.xlsform import xlsx_from_document
 
     make_site(slug="north")
     document = demo_document()

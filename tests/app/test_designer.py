@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import select
 
 from survey.models import Answer, Response, SurveyVersion
@@ -46,7 +48,10 @@ def build_survey(client):
             "scale_max": "5",
             "min_label": "Not safe",
             "max_label": "Very safe",
-            "show_if": "do_you_visit_it=yes",
+            "show_match": "all",
+            "conditions-0-question": "do_you_visit_it",
+            "conditions-0-op": "equals",
+            "conditions-0-value": "yes",
         },
     ]
     for step in steps:
@@ -76,6 +81,10 @@ def test_staff_build_publish_and_a_resident_answers(signed_in, make_site, make_u
     assert session.exec(select(SurveyVersion)).all() == []
 
     translate_all(client, token)
+    page = client.get(f"{BASE}/park/preview?lang=es").get_data(as_text=True)
+    # The frame shows the chosen language, and the picker marks it.
+    assert f'src="{BASE}/park/preview/frame?lang=es"' in page
+    assert re.search(r'<a class="button "[^>]*lang="es"[^>]*aria-current="true"', page)
     preview = client.get(f"{BASE}/park/preview/frame?lang=es")
     assert preview.status_code == 200
     assert read(preview.data).html_attrs["lang"] == "es"
@@ -87,7 +96,10 @@ def test_staff_build_publish_and_a_resident_answers(signed_in, make_site, make_u
     qr = client.get(f"{BASE}/park/qr.png?lang=es")
     assert qr.status_code == 200
     assert qr.data.startswith(b"\x89PNG")
-    assert client.get(f"{BASE}/park/qr.svg").data.lstrip().startswith(b"<svg")
+    svg = client.get(f"{BASE}/park/qr.svg").data
+    assert svg.lstrip().startswith(b"<svg")
+    # A vector that scales to the box it is placed in (a poster tool, a word processor).
+    assert b'viewBox="0 0 ' in svg
     assert "/s/park?lang=es" in text_of(client.get(f"{BASE}/park/share").data)
 
     resident = app.test_client()
@@ -130,7 +142,8 @@ def test_editing_the_draft_never_changes_a_published_version(
     )
     assert edit.status_code == 303
     page = text_of(client.get(f"{BASE}/park").data)
-    assert "Changed: do_you_visit_it" in page
+    assert "Question “Do you go there?”: wording changed" in page
+    assert "Question “Do you go there?”: options changed" in page
     session.expire_all()
     assert session.get(SurveyVersion, before.id).definition == frozen
     assert post(client, f"{BASE}/park/publish", token).status_code == 303
@@ -174,9 +187,12 @@ def test_bad_question_input_is_explained_and_kept(signed_in, make_site, make_use
         section="main",
         options="yes = Yes\nno = No",
         key="do_you_visit_it",
-        show_if="do_you_visit_it=yes",
+        show_match="all",
+        **{"conditions-0-question": "do_you_visit_it", "conditions-0-op": "equals"},
+        **{"conditions-0-value": "yes"},
     )
     assert forward.status_code == 422
+    assert "a question cannot depend on its own answer" in text_of(forward.data)
     assert page.inputs is not None
 
 

@@ -107,7 +107,11 @@ def test_retraining_without_a_theme_to_learn_is_explained(city, signed_in, make_
     tried = client.post("/sites/here/review/retrain", data={"csrf_token": token})
     text = text_of(client.get(tried.headers["Location"]).data)
     assert "nothing to learn" not in text
-    assert spanish("No theme has %(needed)s or more reviewed answers yet.", needed=2) in text
+    message = (
+        "No theme has %(needed)s or more reviewed answers yet: a new tagger would be "
+        "judged on too few examples."
+    )
+    assert spanish(message, needed=20) in text
 
 
 def test_a_keyword_without_letters_is_explained_in_the_staff_language(

@@ -213,3 +213,57 @@ def test_no_interface_message_is_garbled_by_formatting(code):
             if "%(" in text or not text:
                 continue
             assert text % {} == text.replace("%%", "%"), text
+
+
+def _summary(html: bytes) -> str:
+    page = html.decode("utf-8")
+    return page[page.index("<summary>") : page.index("</summary>")]
+
+
+def test_a_first_page_the_browser_did_not_ask_for_names_every_language_up_front(
+    client, eight_language_survey
+):
+    url = f"/s/{eight_language_survey.slug}"
+    # A Somali reader whose phone is left on English, given the plain link.
+    english = client.get(url, headers={"Accept-Language": "en-US"})
+    for code in NON_ENGLISH:
+        assert f'<span lang="{LANGUAGES[code].tag}"' in _summary(english.data)
+    # The browser asks for Somali and the page is in Somali: one short line.
+    somali = client.get(url, headers={"Accept-Language": "so"})
+    assert read(somali.data).html_attrs["lang"] == "so"
+    assert 'class="also"' not in _summary(somali.data)
+    assert "Soomaali" in _summary(somali.data)
+    # Once a language was picked from the list, the line is short again, typed answers kept.
+    switched = submit(
+        client, f"{url}?lang=hmn", english.data, {"q_hopes": "Ib lub tiaj ua si"}, action="lang"
+    )
+    assert 'class="also"' not in _summary(switched.data)
+    assert "Ib lub tiaj ua si" in text_of(switched.data)
+
+
+def test_the_browsers_languages_come_first_in_the_list(client, eight_language_survey):
+    page = client.get(
+        f"/s/{eight_language_survey.slug}?lang=en", headers={"Accept-Language": "hmn, ar;q=0.8"}
+    )
+    html = page.data.decode("utf-8")
+    listed = html[html.index("<ul>", html.index("<nav")) :]
+    assert listed.index(">Hmoob<") < listed.index(">العربية<") < listed.index(">English<")
+
+
+def test_the_first_page_leads_with_one_sentence_and_keeps_the_rest_below_the_questions(
+    client, make_survey
+):
+    survey = make_survey(
+        survey_document(intro={"en": "Tell us. It takes 5 minutes.", "es": "Cuéntenos."})
+    )
+    html = client.get(f"/s/{survey.slug}?lang=en").data.decode("utf-8")
+    assert html.index("Tell us.") < html.index("Your hopes?") < html.index("It takes 5 minutes.")
+
+
+def test_lead_sentence_splits_latin_arabic_and_chinese_text():
+    from survey.document import lead_sentence
+
+    assert lead_sentence("One. Two three.") == ("One.", "Two three.")
+    assert lead_sentence("ما رأيك؟ أخبرنا.") == ("ما رأيك؟", "أخبرنا.")
+    assert lead_sentence("请告诉我们。大约5分钟。") == ("请告诉我们。", "大约5分钟。")
+    assert lead_sentence("Only one") == ("Only one", "")

@@ -283,6 +283,10 @@ def test_the_cross_site_view_shows_aggregates_only(riverside, signed_in, make_us
     for answer in session.exec(select(Answer).where(Answer.text.is_not(None))):
         assert answer.text not in html
     assert "hidden" in text_of(page.data)
+    # It says what it counts, and sites are columns (themes wrap as rows; no sideways scroll).
+    assert "someone who answered two rounds is counted in both" in text_of(page.data)
+    assert "1 survey or round" in text_of(page.data)
+    assert 'class="scroll"' not in html
 
 
 def test_the_chinese_public_page_follows_chinese_punctuation(riverside, client, session):

@@ -149,7 +149,7 @@ def main() -> None:
             data={
                 "csrf_token": token,
                 "email": "analyst@riverside.example",
-                "password": "riverside-demo",
+                "password": "riverside-demo-garden",
             },
         )
         for label, url_path in (

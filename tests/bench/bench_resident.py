@@ -31,6 +31,8 @@ def make_app(tmp: Path):
             "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'bench.db'}",
             "INSTANCE_PATH": str(tmp),
             "SECRET_KEY": "bench",
+            # one client sends every response: the per-address limit would measure itself
+            "RESIDENT_SEND_LIMIT": "",
         }
     )
     engine = app.extensions["cv_engine"]
@@ -59,6 +61,24 @@ def public_page_sizes(client) -> None:
         print(
             f"  {code:8s} {len(body):6d} bytes raw, {len(gzip.compress(body, 9)):5d} bytes gzipped"
         )
+
+
+def offline_sizes(client) -> None:
+    """What a phone fetches to keep the survey offline: the script and the service worker."""
+    with client.get("/static/offline.js") as served:
+        script = served.data
+    worker = client.get("/s/sw.js").data
+    both = len(gzip.compress(script, 9)) + len(gzip.compress(worker, 9))
+    print(
+        f"offline script {len(gzip.compress(script, 9))} + service worker "
+        f"{len(gzip.compress(worker, 9))} = {both} bytes gzipped (budget 10240)"
+    )
+    first = max(len(gzip.compress(client.get(f"/s/hopes?lang={c}").data, 9)) for c in LOCALE_CODES)
+    print(
+        f"first page with everything it needs: {first + both} bytes gzipped at most (budget 14336)"
+    )
+    copy = client.get("/s/hopes/offline?lang=en").data
+    print(f"offline copy /s/hopes/offline: {len(gzip.compress(copy, 9))} bytes gzipped")
 
 
 def render_times(client, n: int = 300) -> None:
@@ -146,6 +166,7 @@ def main() -> None:
         client = app.test_client()
         page_sizes(client)
         public_page_sizes(client)
+        offline_sizes(client)
         render_times(client)
         submissions(client)
         app.extensions["cv_engine"].dispose()

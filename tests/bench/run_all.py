@@ -14,13 +14,18 @@ HERE = Path(__file__).resolve().parent
 
 BENCHMARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bench_resident.py", ()),
+    ("bench_throughput.py", ()),
+    ("bench_queue.py", ()),
     ("bench_insights.py", ()),
+    ("bench_weighting.py", ()),
     ("bench_codebook.py", ()),
     ("bench_learned.py", ()),
     ("bench_learned.py", ("--semantic", "--cache")),
     ("bench_sib200.py", ()),
+    ("bench_parity.py", ()),
     ("bench_sentiment.py", ()),
     ("bench_tagging_speed.py", ()),
+    ("bench_review_order.py", ()),
 )
 
 
@@ -30,7 +35,7 @@ def main() -> int:
     for script, options in BENCHMARKS:
         if no_semantic and "--semantic" in options:
             continue
-        takes_flag = script in {"bench_sib200.py", "bench_tagging_speed.py"}
+        takes_flag = script in {"bench_sib200.py", "bench_parity.py", "bench_tagging_speed.py"}
         argv = [*options, *(("--no-semantic",) if no_semantic and takes_flag else ())]
         print(f"\n## {script} {' '.join(argv)}".rstrip(), flush=True)
         if subprocess.run(

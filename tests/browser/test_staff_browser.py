@@ -67,7 +67,7 @@ def test_the_brief_prints_on_one_page_in_every_language(session, live_server, pl
     page = context.new_page()
     page.goto(f"{live_server}/login")
     page.locator("main").get_by_label("Email").fill("analyst@riverside.example")
-    page.locator("main").get_by_label("Password").fill("riverside-demo")
+    page.locator("main").get_by_label("Password").fill("riverside-demo-garden")
     page.locator("main").get_by_role("button").click()
     for code in ("en", "es", "vi", "zh_Hans", "ar", "so", "ht", "hmn"):
         page.goto(f"{live_server}/sites/riverside/insights/brief?survey=hopes&lang={code}")

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from forms.kinds import REGISTRY, parse_number
 from forms.response import build_form
+from survey.conditions import is_shown
 
 DOCUMENT: dict[str, Any] = {
     "sections": [
@@ -64,7 +65,7 @@ def form(**data: Any) -> Any:
     for key, value in data.items():
         for item in value if isinstance(value, list) else [value]:
             multi.add(key, item)
-    return build_form(DOCUMENT)(formdata=multi)
+    return build_form(DOCUMENT, is_shown=is_shown)(formdata=multi)
 
 
 def test_every_kind_in_the_design_is_registered():
@@ -76,6 +77,8 @@ def test_every_kind_in_the_design_is_registered():
         "rating",
         "number",
         "demographic",
+        "date",
+        "time",
     }
 
 
@@ -129,7 +132,9 @@ def test_messages_come_from_the_translations_given():
         def ngettext(self, singular: str, plural: str, n: int) -> str:
             return singular if n == 1 else plural
 
-    f = build_form(DOCUMENT, translations=Shouting())(formdata=MultiDict({"q_story": ""}))
+    f = build_form(DOCUMENT, is_shown=is_shown, translations=Shouting())(
+        formdata=MultiDict({"q_story": ""})
+    )
     f.validate_page(0)
     assert f.q_story.errors == ["PLEASE ANSWER THIS QUESTION."]
 
