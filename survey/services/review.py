@@ -30,7 +30,7 @@ from survey.models import (
     User,
     utcnow,
 )
-from survey.services import tagging
+from survey.services import integrity, tagging
 from survey.services.errors import InvalidDocument, NotFound
 
 PAGE_SIZE = 20
@@ -95,6 +95,8 @@ def queue(
         .join(Response, col(Response.id) == col(Answer.response_id))
         .join(Survey, col(Survey.id) == col(Response.survey_id))
         .where(Response.site_id == site.id, col(Answer.text).is_not(None), col(Answer.text) != "")
+        # answers staff left out are not worth a reviewer's time while they stay out
+        .where(integrity.counted())
     )
     if filters.reviewed is not None:
         statement = statement.where(col(Answer.reviewed).is_(filters.reviewed))

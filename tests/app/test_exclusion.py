@@ -106,6 +106,10 @@ def test_staff_leave_a_burst_out_and_count_it_again(app, riverside, make_user, s
     assert "4 flagged responses are left out of these figures" in summary
     brief = text_of(analyst.get("/sites/riverside/insights/brief").data)
     assert "Fix the park" not in brief
+    # Nor do they wait for a reviewer.
+    review = text_of(analyst.get("/sites/riverside/review").data)
+    assert "Fix the park" not in review
+    assert "More buses on Sundays" in review
 
     # Nothing is lost: the raw export keeps every row and says which were left out.
     export = analyst.get("/sites/riverside/insights/export/responses.csv")
