@@ -116,6 +116,10 @@ class LangIdIdentifier:
     ) -> LanguageGuess:
         known = [c for c in (normalise_locale(c) for c in candidates) if c]
         prior = normalise_locale(hint)
+        if prior is None and hint and hint in candidates:
+            # The resident answered in one of the survey's languages that we have no detector
+            # for (Swahili, Tagalog…): the detector could only name its nearest neighbour.
+            return LanguageGuess(hint, 1.0, False)
         if prior is not None and known and prior not in known:
             known.append(prior)
         if not known:

@@ -42,6 +42,17 @@ def test_hmong_has_no_detector_so_the_choice_of_hmong_stands() -> None:
     assert identifier.identify(text, candidates=("en", "hmn", "vi"), hint="hmn") == "hmn"
 
 
+def test_a_survey_language_without_a_detector_is_the_residents_choice() -> None:
+    # A survey in English, Swahili and Tagalog: a Swahili answer is Swahili, not English.
+    text = "Barabara salama na shule nzuri kwa watoto wetu wote hapa mtaani"
+    assert identifier.identify(text, candidates=("en", "sw", "tl"), hint="sw") == "sw"
+    text = "Mas maraming parke at ligtas na daan para sa mga bata sa aming lugar"
+    assert identifier.identify(text, candidates=("en", "sw", "tl"), hint="tl") == "tl"
+    # An English answer on the English form is still English.
+    english = "The library should open on weekends so working parents can come."
+    assert identifier.identify(english, candidates=("en", "sw", "tl"), hint="en") == "en"
+
+
 @pytest.mark.parametrize("hint", ["xx", "", None, "klingon"])
 def test_unknown_language_codes_fall_back_without_crashing(hint: str | None) -> None:
     assert identifier.identify("😀", candidates=("zz",), hint=hint) in {"en", "xx", "klingon"}
