@@ -241,6 +241,17 @@ def forward_arrow() -> str:
     return "←" if language(current_locale()).direction == "rtl" else "→"
 
 
+def language_name(code: str | None) -> str:
+    """A language as staff see it in a list: its name in itself, whatever the code (an answer
+    in Swahili reads "Kiswahili", not "sw"); nothing when no language is known."""
+    return content_language(code).native_name if code else ""
+
+
+def language_tag(code: str | None) -> str:
+    """The BCP 47 tag for ``lang`` on text in ``code`` (``und`` when no language is known)."""
+    return content_language(code).tag if code else "und"
+
+
 def init_app(app: Any) -> None:
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.policies["ext.i18n.trimmed"] = True
@@ -252,6 +263,8 @@ def init_app(app: Any) -> None:
         current_language=lambda: language(current_locale()),
         content_language=lambda: content_language(content_locale()),
         language_of=content_language,
+        language_name=language_name,
+        language_tag=language_tag,
         content_attrs=content_attrs,
         languages=LANGUAGES,
         language_menu=language_menu,

@@ -123,9 +123,7 @@ def codebook_problems(issues: Iterable[codebooks.Issue]) -> list[Problem]:
                     params={
                         "theme": theme,
                         "keyword": issue.term or "",
-                        "language": languages.LANGUAGES[lang].native_name
-                        if lang in languages.LANGUAGES
-                        else lang,
+                        "language": languages.content_language(lang).native_name if lang else "",
                         "limit": issue.detail or "",
                     },
                 )

@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from survey.formats.xlsform import read_xlsform
 from survey.languages import content_code, content_language, interface_for
-from survey.models import Response
+from survey.models import Response, Site
 from tests.conftest import ROOT, survey_document
 from tests.pages import read, submit, text_of
 
@@ -61,10 +61,12 @@ def swahili_tagalog_form() -> bytes:
     )  # fmt: skip
 
 
-def test_a_swahili_and_tagalog_xlsform_is_answered_in_swahili(client, make_survey, session) -> None:
+def test_a_swahili_and_tagalog_xlsform_is_answered_in_swahili(
+    client, make_survey, session, make_user, signed_in
+) -> None:
     imported = read_xlsform(swahili_tagalog_form(), filename="form.xlsx")
     assert imported.changes == []
-    make_survey(imported.document)
+    survey = make_survey(imported.document)
 
     page = client.get("/s/matumaini?lang=sw")
     assert page.status_code == 200
@@ -101,6 +103,15 @@ def test_a_swahili_and_tagalog_xlsform_is_answered_in_swahili(client, make_surve
     assert thanks.status_code == 200
     [response] = session.exec(select(Response)).all()
     assert response.locale == "sw"
+
+    # Staff read the answer with its language named in itself, never by its code.
+    site = session.get(Site, survey.site_id)
+    analyst = signed_in(make_user("analyst", site))
+    review = analyst.get(f"/sites/{site.slug}/review")
+    assert "Kiswahili" in text_of(review.data)
+    assert '<blockquote lang="sw" dir="auto">Barabara salama' in review.get_data(as_text=True)
+    summary = analyst.get(f"/sites/{site.slug}/insights")
+    assert " sw " not in f" {text_of(summary.data)} "
 
 
 def test_the_interface_with_a_content_language_is_the_surveys_choice(
