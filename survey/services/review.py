@@ -18,6 +18,7 @@ from analysis.active import Candidate, teaching_order
 from analysis.learned import LearnedModelError, LearnedTagger, TrainingExample
 from analysis.summary import wilson_interval
 from survey.document import N_, Problem
+from survey.languages import LOCALE_CODES
 from survey.models import (
     Answer,
     AnswerTag,
@@ -136,6 +137,22 @@ def queue(
         for answer, slug in rows
     ]
     return items, total
+
+
+def answer_languages(*, session: Session, site: Site) -> list[str]:
+    """The languages to filter the review queue by: the interface languages in their usual
+    order, then any other the site's answers are in (a Swahili survey's answers)."""
+    found = set(
+        session.exec(
+            select(Answer.lang)
+            .distinct()
+            .join(Response, col(Response.id) == col(Answer.response_id))
+            .where(Response.site_id == site.id, col(Answer.lang).is_not(None))
+        ).all()
+    )
+    return list(LOCALE_CODES) + sorted(
+        str(code) for code in found if code and code not in LOCALE_CODES
+    )
 
 
 def _tags_of(session: Session, ids: Sequence[int | None]) -> dict[int, list[AnswerTag]]:

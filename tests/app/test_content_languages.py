@@ -110,6 +110,13 @@ def test_a_swahili_and_tagalog_xlsform_is_answered_in_swahili(
     review = analyst.get(f"/sites/{site.slug}/review")
     assert "Kiswahili" in text_of(review.data)
     assert '<blockquote lang="sw" dir="auto">Barabara salama' in review.get_data(as_text=True)
+    # ... and may keep to the answers in Swahili.
+    assert '<option value="sw" lang="sw">Kiswahili</option>' in review.get_data(as_text=True)
+    swahili = analyst.get(f"/sites/{site.slug}/review?lang_filter=sw")
+    assert "Barabara salama" in text_of(swahili.data)
+    assert "Barabara salama" not in text_of(
+        analyst.get(f"/sites/{site.slug}/review?lang_filter=en").data
+    )
     summary = analyst.get(f"/sites/{site.slug}/insights")
     assert " sw " not in f" {text_of(summary.data)} "
 

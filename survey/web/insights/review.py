@@ -49,6 +49,7 @@ def review_queue(site_slug: str) -> str:
         site=site,
         retag_job=jobs.latest(session=db.session(), site=site, kind="retag"),
         items=items,
+        answer_languages=review.answer_languages(session=db.session(), site=site),
         total=total,
         page=page,
         page_size=review.PAGE_SIZE,
