@@ -193,6 +193,12 @@
       var t = raw.trim().replace(/[ \u00a0]/g, "");
       return /^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/.test(t) ? Number(t.replace(",", ".")) : null;
     }
+    function isoDate(v) {
+      var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+      if (!m) return false;
+      var t = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+      return t.getUTCFullYear() === +m[1] && t.getUTCMonth() === +m[2] - 1 && t.getUTCDate() === +m[3];
+    }
     /* The answer a block holds, as the server reads it (null: none). */
     function value(b) {
       var kind = b.dataset.kind, els = inputs(b);
@@ -233,6 +239,14 @@
         if (d.max !== undefined && v > Number(d.max)) return fill(M.large, { max: d.max });
       }
       if (d.maxLength && raw.length > Number(d.maxLength)) return fill(M.long, { max: d.maxLength, length: raw.length });
+      if (d.kind === "date" && !isoDate(v)) return M.date;
+      if (d.kind === "time" && !/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/.test(v)) return M.time;
+      if (d.pattern) {
+        // As the server: an answer must contain a match; a pattern that does not compile checks nothing.
+        var re = null;
+        try { re = new RegExp(d.pattern); } catch (e) { re = null; }
+        if (re && !re.test(v)) return M.pattern;
+      }
       return "";
     }
     function check(i) {

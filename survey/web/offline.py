@@ -97,6 +97,9 @@ def _messages() -> dict[str, str]:
         "small": _(messages.TOO_SMALL),
         "large": _(messages.TOO_LARGE),
         "long": _(messages.TOO_LONG),
+        "pattern": _(messages.WRONG_FORM),
+        "date": _(messages.NOT_A_DATE),
+        "time": _(messages.NOT_A_TIME),
         "first": _("Please answer the questions on this page first."),
         "offline": _(
             "You are offline. You can keep answering: your answers stay on this phone "

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from survey.models import Channel, Response
+from survey.models import Answer, Channel, Response
 
 pytestmark = pytest.mark.browser
 
@@ -172,3 +172,62 @@ def test_next_pressed_in_a_dead_spot_carries_on_from_the_offline_copy(
     page.get_by_text("Sent. Thank you!").wait_for()
     stored = [r for r in _responses(session) if r.id > demo]
     assert len(stored) == 1
+
+
+def test_the_offline_copy_checks_dates_times_and_patterns_before_keeping_an_answer(
+    make_survey, session, live_server, phone
+):
+    """An answer the server would refuse must not wait on the phone for ever: the offline copy
+    asks for the fix, as the pages do, before it keeps the answer."""
+    from tests.conftest import survey_document
+
+    document = survey_document(
+        locales=["en"],
+        title={"en": "Market days"},
+        intro={"en": "Tell us."},
+        thank_you={"en": "Thanks!"},
+        sections=[
+            {
+                "key": "one",
+                "questions": [
+                    {"key": "day", "kind": "date", "required": True, "text": {"en": "Which day?"}},
+                    {"key": "at", "kind": "time", "required": False, "text": {"en": "What time?"}},
+                    {
+                        "key": "phone",
+                        "kind": "short_text",
+                        "required": False,
+                        "pattern": "^[0-9 ]{7,}$",
+                        "text": {"en": "Phone?"},
+                    },
+                ],
+            }
+        ],
+    )
+    survey = make_survey(document)
+    page = phone()
+    page.goto(f"{live_server}/s/{survey.slug}/offline?lang=en")
+    page.locator("[data-q=day] input").wait_for()
+    # A browser without a date picker takes whatever is typed.
+    for key in ("day", "at"):
+        page.locator(f"[data-q={key}] input").evaluate("n => n.type = 'text'")
+    page.locator("[data-q=day] input").fill("31/03/2025")
+    page.locator("[data-q=at] input").fill("25:00")
+    page.locator("[data-q=phone] input").fill("call me")
+    page.get_by_role("button", name="Send my answers").click()
+    page.get_by_text("Please enter a date as year-month-day").wait_for()
+    assert page.get_by_text("Please enter a time as hours:minutes").is_visible()
+    assert page.locator("[data-q=phone] .error").is_visible()
+    assert _responses(session) == []
+
+    page.locator("[data-q=day] input").fill("2025-03-31")
+    page.locator("[data-q=at] input").fill("14:30")
+    page.locator("[data-q=phone] input").fill("555 0100")
+    page.get_by_role("button", name="Send my answers").click()
+    page.get_by_text("Sent. Thank you!").wait_for()
+    _wait(lambda: len(_responses(session)) == 1)
+    [stored] = _responses(session)
+    answers = {
+        a.question_key: a.value
+        for a in session.exec(select(Answer).where(Answer.response_id == stored.id))
+    }
+    assert answers == {"day": "2025-03-31", "at": "14:30", "phone": "555 0100"}
