@@ -170,6 +170,18 @@ def question_headers(session: Session, surveys: Iterable[Survey]) -> list[tuple[
     from survey.document import localise
 
     seen: dict[str, str] = {}
+    for default, question in _questions_oldest_first(session, surveys):
+        # Columns keep the order they first appeared in; the text is the newest one.
+        text = localise(question.get("text"), default, default)
+        seen[question["key"]] = f"{text} [{question['key']}]"
+    return list(seen.items())
+
+
+def _questions_oldest_first(
+    session: Session, surveys: Iterable[Survey]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(default locale, question)`` for every question of every version, oldest first, so
+    that what is read last is the newest wording."""
     for survey in surveys:
         versions = session.exec(
             select(SurveyVersion)
@@ -179,10 +191,7 @@ def question_headers(session: Session, surveys: Iterable[Survey]) -> list[tuple[
         for version in versions:
             default = version.definition.get("default_locale", "en")
             for question in questions(version.definition):
-                # Columns keep the order they first appeared in; the text is the newest one.
-                text = localise(question.get("text"), default, default)
-                seen[question["key"]] = f"{text} [{question['key']}]"
-    return list(seen.items())
+                yield default, question
 
 
 @dataclass(frozen=True)
@@ -204,27 +213,19 @@ def option_labels(
     from survey.kinds import kind_of
 
     found: dict[str, dict[str, str]] = {}
-    for survey in surveys:
-        versions = session.exec(
-            select(SurveyVersion)
-            .where(SurveyVersion.survey_id == survey.id)
-            .order_by(col(SurveyVersion.number))
-        ).all()
-        for version in versions:
-            default = version.definition.get("default_locale", "en")
-            for question in questions(version.definition):
-                kind = kind_of(question)
-                if kind is None or not kind.has_options:
-                    continue
-                builtin = kind.builtin_texts(question)
-                mine = found.setdefault(question["key"], {})
-                for option in question.get("options", []):
-                    code = str(option.get("code"))
-                    mine[code] = (
-                        labels.translate(builtin[code])
-                        if code in builtin
-                        else localise(option.get("label"), labels.locale, default) or code
-                    )
+    for default, question in _questions_oldest_first(session, surveys):
+        kind = kind_of(question)
+        if kind is None or not kind.has_options:
+            continue
+        builtin = kind.builtin_texts(question)
+        mine = found.setdefault(question["key"], {})
+        for option in question.get("options", []):
+            code = str(option.get("code"))
+            mine[code] = (
+                labels.translate(builtin[code])
+                if code in builtin
+                else localise(option.get("label"), labels.locale, default) or code
+            )
     return found
 
 

@@ -5,7 +5,6 @@ language added as data only."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -16,7 +15,6 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from sqlmodel import select
 
 from survey.formats.xlsform import read_xlsform
@@ -24,18 +22,7 @@ from survey.languages import content_code, content_language, interface_for
 from survey.models import Response, Site
 from tests.conftest import ROOT, survey_document
 from tests.pages import read, submit, text_of
-
-
-def workbook(sheets: dict[str, list[list[Any]]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+from tests.workbooks import workbook
 
 
 def swahili_tagalog_form() -> bytes:

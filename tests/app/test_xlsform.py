@@ -24,6 +24,7 @@ from survey.document import Problem, validate
 from survey.formats.xlsform import document_from_xlsx, read_xlsform, xlsx_from_document
 from survey.services.errors import InvalidDocument
 from tests.conftest import IN_CI, ROOT, SHARED_DATA
+from tests.workbooks import workbook
 
 XLSFORMS = SHARED_DATA / "xlsforms"
 DEMO = ROOT / "survey" / "demo" / "hopes.json"
@@ -52,18 +53,6 @@ def real_forms_folder() -> Path:
             pytest.fail(f"{XLSFORMS} is missing; CI must provide the shared data")
         pytest.skip(f"shared XLSForm files not found at {XLSFORMS} (set CV_SHARED_DATA)")
     return XLSFORMS
-
-
-def workbook(sheets: dict[str, list[list[Any]]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def changes(data: bytes, filename: str = "form.xlsx") -> list[str]:

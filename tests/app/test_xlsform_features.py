@@ -6,31 +6,18 @@ kind and every condition shape."""
 from __future__ import annotations
 
 import copy
-import io
 import json
 from typing import Any
 
-import openpyxl
 import pytest
 from pyxform.xls2xform import convert
 
 from survey.document import validate
 from survey.formats.xlsform import document_from_xlsx, read_xlsform, xlsx_from_document
 from tests.conftest import ROOT
+from tests.workbooks import workbook
 
 DEMO = ROOT / "survey" / "demo" / "hopes.json"
-
-
-def workbook(sheets: dict[str, list[list[Any]]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def question(document: dict[str, Any], key: str) -> dict[str, Any]:

@@ -7,26 +7,14 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import openpyxl
 from sqlmodel import select
 
 from survey.models import Survey
 from tests.conftest import csrf_of
 from tests.pages import text_of
+from tests.workbooks import workbook
 
 BASE = "/sites/here/surveys"
-
-
-def workbook(sheets: dict[str, list[list[Any]]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 FORM = workbook(
