@@ -175,7 +175,7 @@ class ShortText(QuestionKind):
                 Problem(where, N_("the longest answer must be a whole number of at least 1"))
             )
         pattern = question.get("pattern")
-        if pattern is not None and not (isinstance(pattern, str) and _compiles(pattern)):
+        if pattern is not None and not (isinstance(pattern, str) and pattern_compiles(pattern)):
             problems.append(Problem(where, N_("the answer pattern is not a regular expression")))
         return problems
 
@@ -484,7 +484,8 @@ class Time(Date):
         return ["12:00"]
 
 
-def _compiles(pattern: str) -> bool:
+def pattern_compiles(pattern: str) -> bool:
+    """Whether a question's pattern is a regular expression Python can use."""
     try:
         re.compile(pattern)
     except re.error:

@@ -43,8 +43,8 @@ class QuestionView:
         return kind is not None and kind.is_text
 
 
-def _decode(raw: str | None) -> Any:
-    """A stored value as Python; lists become tuples so that they can key a tally."""
+def stored_value(raw: str | None) -> Any:
+    """A stored answer value as Python; lists become tuples so that they can key a tally."""
     if raw is None:
         return None
     try:
@@ -95,7 +95,7 @@ def tallies(
             .group_by(col(Answer.question_key), value)
         ).all()
         for key, raw, people in rows:
-            decoded = _decode(raw)
+            decoded = stored_value(raw)
             if decoded in (None, "", ()):
                 continue
             bucket = found[key]
@@ -243,7 +243,7 @@ def groups_of(raw: str | None) -> list[str]:
     join the unstated)."""
     from survey.kinds import PREFER_NOT_TO_SAY
 
-    value = _decode(raw)
+    value = stored_value(raw)
     values = value if isinstance(value, tuple) else (value,)
     groups = [NOT_STATED if v in (None, "", PREFER_NOT_TO_SAY) else str(v) for v in values]
     return list(dict.fromkeys(groups)) or [NOT_STATED]
@@ -287,14 +287,14 @@ def question_breakdown(
     ).all()
     tally: dict[Any, int] = {}
     for _g, raw, people in rows:
-        value = _decode(raw)
+        value = stored_value(raw)
         tally[value] = tally.get(value, 0) + int(people)
     columns = kind.categories(question, tally)
     sizes: dict[str, int] = {}
     counts: dict[str, dict[str, int]] = {}
     total = 0
     for raw_group, raw, people in rows:
-        value = _decode(raw)
+        value = stored_value(raw)
         if value in (None, "", ()):
             continue
         total += int(people)

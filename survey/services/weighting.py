@@ -10,7 +10,6 @@ come from ``analysis.weighting``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from survey.models import Answer, AnswerTag, Response, Site, Survey
 from survey.services.insights import GroupingQuestion, Summary, remembered
 from survey.services.integrity import counted
 from survey.services.representation import referable_questions, references_of
+from survey.services.results import stored_value
 
 
 @dataclass(frozen=True)
@@ -68,13 +68,9 @@ class WeightedSummary:
 
 
 def _code(raw: Any) -> str | None:
-    if raw is None:
-        return None
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        value = raw
-    if isinstance(value, list) or value in (None, "", PREFER_NOT_TO_SAY):
+    """The group a stored answer puts a person in; none for several choices or no answer."""
+    value = stored_value(raw)
+    if isinstance(value, tuple) or value in (None, "", PREFER_NOT_TO_SAY):
         return None
     return str(value)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from survey import conditions
 from survey.conditions import SYMBOLS, AllOf, AnyOf, Condition, Leaf, Not, Operator, to_json
-from survey.kinds import kind_of
+from survey.kinds import kind_of, pattern_compiles
 
 Question = Mapping[str, Any]
 
@@ -263,7 +263,7 @@ def _check(node: Node, question: Question) -> tuple[str, Any]:
     text = bool(kind and kind.is_text)
     if node.what == "call" and node.value == "regex" and text and len(node.items) == 2:
         target, pattern = node.items
-        if target.what == "self" and pattern.what == "string" and _compiles(pattern.value):
+        if target.what == "self" and pattern.what == "string" and pattern_compiles(pattern.value):
             return "pattern", pattern.value
         raise Unreadable("regex")
     if node.what != "compare":
@@ -287,14 +287,6 @@ def _check(node: Node, question: Question) -> tuple[str, Any]:
         if limit >= 1:
             return "max_length", limit
     raise Unreadable("compare")
-
-
-def _compiles(pattern: str) -> bool:
-    try:
-        re.compile(pattern)
-    except re.error:
-        return False
-    return True
 
 
 # -- writing --------------------------------------------------------------------------------------
