@@ -88,7 +88,9 @@ _OPEN_SURVEY = (
 )
 
 
-def open_survey_stamp(*, connection: Connection | Session, slug: str) -> OpenSurvey:
+def open_survey_stamp(
+    *, connection: Connection | Session, slug: str, closed_too: bool = False
+) -> OpenSurvey:
     """The survey behind ``/s/<slug>`` and the stamp of the version residents answer, in one small
     query that reads no document: the check every resident request makes, so that a survey closed
     or published again is seen at once by every app server, while the version itself is read once
@@ -96,7 +98,7 @@ def open_survey_stamp(*, connection: Connection | Session, slug: str) -> OpenSur
 
     It reads and writes nothing else, so it takes a bare connection as well as a session.
     Raises ``NotFound`` for unknown or never-published surveys and ``SurveyClosed`` when the
-    survey no longer takes answers.
+    survey no longer takes answers (unless ``closed_too``: answers collected before it closed).
     """
     row = connection.execute(_OPEN_SURVEY, {"slug": slug}).first()
     if row is None:
@@ -104,7 +106,7 @@ def open_survey_stamp(*, connection: Connection | Session, slug: str) -> OpenSur
     survey_id, site_id, status, default, locales, interface, version_id, number, published = row
     if survey_id is None or version_id is None or status == SurveyStatus.draft:
         raise NotFound(slug)
-    if status == SurveyStatus.closed:
+    if status == SurveyStatus.closed and not closed_too:
         raise SurveyClosed(slug)
     return OpenSurvey(
         id=survey_id,

@@ -185,7 +185,14 @@ def queued(slug: str) -> tuple[HttpResponse, int]:
     payload = request.get_json(silent=True) if request.is_json else None
     if not isinstance(payload, dict):
         return jsonify(error="expected a JSON object"), 400
-    survey, version = load_open(slug)
+    event_name = None
+    if payload.get("event"):
+        # Answers collected while the link worked are taken after it ends, and after the survey
+        # closes: a tablet back from a block party may find it closed that evening.
+        event_name = _event(slug, str(payload["event"]), still_open=False)
+        if event_name is None:
+            return jsonify(error="event"), 400
+    survey, version = load_open(slug, closed_too=event_name is not None)
     token, locale = payload.get("token"), payload.get("locale")
     if not isinstance(token, str) or not _TOKEN.match(token):
         return jsonify(error="token"), 400
@@ -200,12 +207,6 @@ def queued(slug: str) -> tuple[HttpResponse, int]:
             version = compiled.compiled(compiled.version_stamp(earlier), lambda: earlier)
         except NotFound:
             pass
-    event_name = None
-    if payload.get("event"):
-        # Answers collected while the link worked are taken after it ends.
-        event_name = _event(slug, str(payload["event"]), still_open=False)
-        if event_name is None:
-            return jsonify(error="event"), 400
     if event_name is None and sends_exhausted(survey):
         # The same limit per address as the survey's pages; an event's tablet is spared.
         return jsonify(error="too many sends from this address; try again later"), 429

@@ -91,11 +91,12 @@ def _key_is_fresh(slug: str) -> bool:
     return bool(signed == [slug, request.form.get("token", "")])
 
 
-def load_open(slug: str) -> tuple[OpenSurvey, CompiledVersion]:
+def load_open(slug: str, *, closed_too: bool = False) -> tuple[OpenSurvey, CompiledVersion]:
     """The open survey and its newest version, compiled; NotFound and SurveyClosed become their
-    pages. One small query per request; the version is read once per process."""
+    pages. One small query per request; the version is read once per process. ``closed_too``
+    also takes a closed survey (for answers collected before it closed)."""
     with db.reading() as connection:
-        survey = catalog.open_survey_stamp(connection=connection, slug=slug)
+        survey = catalog.open_survey_stamp(connection=connection, slug=slug, closed_too=closed_too)
     version = compiled.compiled(
         survey.version,
         lambda: catalog.version_by_stamp(session=db.session(), stamp=survey.version),
@@ -520,7 +521,7 @@ def thanks(slug: str) -> str:
     )
 
 
-@bp.errorhandler(SurveyClosed)
+@bp.app_errorhandler(SurveyClosed)  # the offline copy and event pages too
 def closed(error: SurveyClosed) -> tuple[str, int]:
     survey = catalog.survey_by_public_slug(session=db.session(), slug=str(error))
     locale = select_survey_locale(survey)

@@ -176,3 +176,40 @@ def test_an_event_link_for_another_survey_or_tampered_with_has_ended(client, mak
     assert client.get(f"/s/{survey.slug}/event/{key}").status_code == 410
     assert client.get(f"/s/{other.slug}/event/{key}x").status_code == 410
     assert client.get(f"/s/{other.slug}/event/{key}").status_code == 200
+
+
+def test_answers_collected_at_an_event_are_taken_after_the_survey_closes(
+    client, make_survey, session
+):
+    """A tablet back from a block party may find the survey closed that evening: what it
+    collected while the survey was open is stored; a phone's answer to a closed survey is not."""
+    from survey.models import SurveyStatus
+    from survey.web.offline import event_key
+
+    survey = make_survey()
+    with client.application.test_request_context():
+        key = event_key(slug=survey.slug, name="Block party", days=1)
+    config = _config(client.get(f"/s/{survey.slug}/event/{key}").data)
+    phone = _config(client.get(f"/s/{survey.slug}/offline").data)
+
+    survey.status = SurveyStatus.closed
+    session.add(survey)
+    session.commit()
+    # The pages say it has closed, in the survey's words (not an error page).
+    for page in (f"/s/{survey.slug}/event/{key}", f"/s/{survey.slug}/offline", f"/s/{survey.slug}"):
+        closed = client.get(page)
+        assert closed.status_code == 410, page
+        assert "Park survey" in text_of(closed.data), page
+
+    sent = _send(client, survey.slug, _body(config, {"q_hopes": ["Music"]}, token="e" * 24))
+    assert sent.status_code == 201
+    again = _send(client, survey.slug, _body(config, {"q_hopes": ["Music"]}, token="e" * 24))
+    assert again.status_code == 200
+    late = _send(client, survey.slug, _body(phone, {"q_hopes": ["Late"]}, token="p" * 24))
+    assert late.status_code == 410
+    forged = _body(config, {"q_hopes": ["Forged"]}, token="f" * 24)
+    forged["event"] = key + "x"
+    assert _send(client, survey.slug, forged).status_code == 400
+    [response] = _stored(session)
+    assert response.channel == Channel.event
+    assert response.event == "Block party"
