@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from survey import i18n
 from survey.services.access import Forbidden
@@ -58,7 +61,10 @@ def _staff_page(status: int) -> tuple[str, int]:
     return render_template("errors/staff.html", heading=heading, message=message), status
 
 
-def error_page(status: int) -> tuple[str, int]:
+def error_page(status: int) -> tuple[Any, int]:
+    if request.path.startswith("/api/"):
+        # The API's callers are programs: they get JSON, as from the API's own refusals.
+        return jsonify(error=HTTP_STATUS_CODES.get(status, "error").lower()), status
     if _for_staff() and status != 429:
         return _staff_page(status)
     i18n.select_locale()
@@ -67,11 +73,11 @@ def error_page(status: int) -> tuple[str, int]:
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(NotFound)
-    def not_found(_error: NotFound) -> tuple[str, int]:
+    def not_found(_error: NotFound) -> tuple[Any, int]:
         return error_page(404)
 
     @app.errorhandler(Forbidden)
-    def forbidden(_error: Forbidden) -> tuple[str, int]:
+    def forbidden(_error: Forbidden) -> tuple[Any, int]:
         return error_page(403)
 
     @app.errorhandler(CSRFError)
@@ -82,10 +88,13 @@ def init_app(app: Flask) -> None:
         return render_template("errors/expired.html"), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
-        return error_page(error.code or 500)
+    def http_error(error: HTTPException) -> tuple[Any, int, list[tuple[str, str]]]:
+        body, status = error_page(error.code or 500)
+        # What the error itself says in headers stays (``Allow`` on 405, ``Retry-After``).
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return body, status, headers
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> tuple[str, int]:
+    def unexpected(error: Exception) -> tuple[Any, int]:
         app.logger.exception("unhandled error", exc_info=error)
         return error_page(500)

@@ -192,6 +192,25 @@ def test_a_member_of_another_site_gets_404_from_the_api(city, signed_in, make_si
     assert client.get("/api/v1/sites/here/summary").status_code == 404
 
 
+def test_the_api_answers_every_error_in_json_and_says_which_methods_it_takes(client):
+    """Programs call the API: an address it does not have, a control character in the site, or
+    a method it does not take get JSON like its own refusals, with ``Allow`` on a 405."""
+    for url in ("/api/v1/nothing", "/api/v1/sites/S%C2%BD%0B/summary"):
+        missing = client.get(url, headers={"Authorization": "Bearer x"})
+        assert missing.status_code in (401, 404), url
+        assert missing.is_json, url
+        assert missing.get_json()["error"], url
+    wrong = client.delete("/api/v1/sites/here/summary")
+    assert wrong.status_code == 405
+    assert wrong.get_json() == {"error": "method not allowed"}
+    assert "GET" in wrong.headers["Allow"]
+    # Pages for people keep their pages, and say which methods they take too.
+    page = client.delete("/s/some-survey")
+    assert page.status_code == 405
+    assert page.mimetype == "text/html"
+    assert "GET" in page.headers["Allow"]
+
+
 def test_review_overrides_automatic_tags_and_measures_agreement(
     city, session, signed_in, make_user
 ):
