@@ -12,6 +12,7 @@ from analysis.results import OptionShare, QuestionResult
 from survey import db, i18n
 from survey.extensions import csrf
 from survey.i18n import _
+from survey.languages import LOCALE_CODES
 from survey.services import api_tokens, coverage, designer, insights, results
 from survey.services.access import Forbidden, Need
 from survey.services.errors import NotFound
@@ -131,6 +132,9 @@ def summary(site_slug: str) -> tuple[HttpResponse, int] | HttpResponse:
             return _error(403, "this site requires a second factor: set one up at /account/")
     else:
         return _error(401, "sign in or send 'Authorization: Bearer <token>'")
+    asked = request.args.get("lang")
+    if asked is not None and asked not in LOCALE_CODES:
+        return _error(400, f"unknown lang {asked!r}: one of {', '.join(LOCALE_CODES)}")
     i18n.select_locale()
     everything = designer.surveys_of(session=session, site=site)
     slug = request.args.get("survey")

@@ -147,6 +147,13 @@ def test_the_api_returns_the_documented_shape_with_suppression(city, app, sessio
         headers={"Authorization": f"Bearer {raw}"},
     )
     assert result.status_code == 200
+    # A language it has no labels in is refused with the codes it has, not answered in another.
+    unknown = client.get(
+        f"/api/v1/sites/here/summary?survey={survey.slug}&lang=klingon",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert unknown.status_code == 400
+    assert "zh_Hans" in unknown.get_json()["error"]
     body = result.get_json()
     assert set(body) == {
         "site",
