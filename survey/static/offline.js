@@ -133,14 +133,17 @@
     if (g.caches) caches.open("cv").then(function (c) { return c.addAll(urls); }).catch(function () {});
   }
   function keepCopy(url, script) {
-    /* The survey's offline copy, fetched once per published version (its address names it);
-       the copy it replaces goes only once the new one is kept. */
+    /* The survey's offline copy and the script, fetched once per published version (the copy's
+       address names it); the copy it replaces goes only once the new one is kept. */
     if (!g.caches) return;
     var want = new URL(url, location.href), lang = want.searchParams.get("lang");
+    var need = [want.href, new URL(script, location.href).href];
     caches.open("cv").then(function (c) {
-      return c.match(want.href).then(function (hit) {
-        if (hit) return null;
-        return c.addAll([want.href, script]).then(function () { return c.keys(); }).then(function (keys) {
+      return c.keys().then(function (keys) {
+        var have = keys.map(function (k) { return k.url; });
+        // Listed is enough: a copy still being written is not written a second time.
+        if (need.every(function (u) { return have.indexOf(u) >= 0; })) return null;
+        return c.addAll(need).then(function () { return c.keys(); }).then(function (keys) {
           keys.forEach(function (k) {
             var u = new URL(k.url);
             if (u.pathname === want.pathname && u.searchParams.get("lang") === lang && u.href !== want.href) c["delete"](k);

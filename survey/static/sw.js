@@ -19,10 +19,22 @@ function copyFor(url, slug) {
           if (u.pathname !== "/s/" + slug + "/offline") return;
           if (!best || u.searchParams.get("lang") === lang) best = k;
         });
-        return best ? c.match(best) : Response.error();
+        return best ? c.match(best) : undefined;
       });
     });
   });
+}
+
+function patiently(find) {
+  /* What the page is storing right now cannot be read yet: look again for up to three seconds. */
+  var tries = 0;
+  function again() {
+    return find().then(function (found) {
+      if (found || ++tries > 20) return found || Response.error();
+      return new Promise(function (ok) { setTimeout(ok, 150); }).then(again);
+    });
+  }
+  return again();
 }
 
 self.addEventListener("fetch", function (e) {
@@ -40,7 +52,7 @@ self.addEventListener("fetch", function (e) {
         });
       }
       return res;
-    }).catch(function () { return caches.match(r); }));
+    }).catch(function () { return patiently(function () { return caches.match(r); }); }));
     return;
   }
   var m = r.mode === "navigate" && url.pathname.match(SURVEY);
@@ -51,7 +63,7 @@ self.addEventListener("fetch", function (e) {
       caches.open("cv").then(function (c) { c.put(r, copy); });
     }
     return res;
-  }).catch(function () { return copyFor(url, m[1]); }));
+  }).catch(function () { return patiently(function () { return copyFor(url, m[1]); }); }));
 });
 
 self.addEventListener("sync", function (e) {

@@ -42,9 +42,12 @@ def demo(session, app):
 def _kept_for_offline(page) -> None:
     """Wait until the service worker runs and the offline copy is in its cache."""
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    # Both the survey's copy and the script that runs it: a copy without its script would show
+    # a survey nobody can answer.
     page.wait_for_function(
-        """() => caches.open('cv').then(c => c.keys()).then(k => k.some(
-            r => /\\/(offline|event\\/)/.test(r.url)))""",
+        """() => caches.open('cv').then(c => c.keys()).then(k =>
+            k.some(r => /\\/(offline|event\\/)/.test(r.url))
+            && k.some(r => r.url.endsWith('/static/offline.js')))""",
         timeout=15_000,
     )
     # The next load is the worker's to answer.
