@@ -30,6 +30,8 @@ from survey.languages import (
     content_language,
     interface_for,
     language,
+    language_name,
+    language_tag,
     negotiate,
     negotiate_content,
     normalise_code,
@@ -239,17 +241,6 @@ def back_arrow() -> str:
 def forward_arrow() -> str:
     """The arrow from before to after, in the reading direction."""
     return "←" if language(current_locale()).direction == "rtl" else "→"
-
-
-def language_name(code: str | None) -> str:
-    """A language as staff see it in a list: its name in itself, whatever the code (an answer
-    in Swahili reads "Kiswahili", not "sw"); nothing when no language is known."""
-    return content_language(code).native_name if code else ""
-
-
-def language_tag(code: str | None) -> str:
-    """The BCP 47 tag for ``lang`` on text in ``code`` (``und`` when no language is known)."""
-    return content_language(code).tag if code else "und"
 
 
 def init_app(app: Any) -> None:

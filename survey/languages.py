@@ -127,6 +127,17 @@ def content_language(code: str) -> Language:
     return Language(code, name, tag, "rtl" if rtl else "ltr", DEFAULT_LOCALE)
 
 
+def language_name(code: str | None) -> str:
+    """A language as staff see it in a list: its name in itself, whatever the code (an answer
+    in Swahili reads "Kiswahili", not "sw"); nothing when no language is known."""
+    return content_language(code).native_name if code else ""
+
+
+def language_tag(code: str | None) -> str:
+    """The BCP 47 tag for ``lang`` on text in ``code`` (``und`` when no language is known)."""
+    return content_language(code).tag if code else "und"
+
+
 def interface_for(content: str, fallback: str = DEFAULT_LOCALE) -> str:
     """The interface language shown with content in ``content``: itself when it has a catalog,
     else ``fallback`` (a survey's choice, English by default)."""

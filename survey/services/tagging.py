@@ -123,7 +123,7 @@ def codebook_problems(issues: Iterable[codebooks.Issue]) -> list[Problem]:
                     params={
                         "theme": theme,
                         "keyword": issue.term or "",
-                        "language": languages.content_language(lang).native_name if lang else "",
+                        "language": languages.language_name(lang),
                         "limit": issue.detail or "",
                     },
                 )
